@@ -1,0 +1,23 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from masterclass import views
+
+# Django admin signs in through allauth, so its rate limits (and MFA) apply.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Data Masterclass administration"
+admin.site.site_title = "Data Masterclass"
+
+urlpatterns = [
+    path("", include("courses.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("monitoring.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+handler429 = views.too_many_requests  # used by allauth's rate limits

@@ -1,0 +1,67 @@
+"""Checks behind /healthz: each answers "ok" or says what is wrong, within a deadline."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+from masterclass.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def check_database() -> str:
+    connection = connections.create_connection("default")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        connection.close()
+    return "ok"
+
+
+def check_broker() -> str:
+    url = celery_app.conf.broker_url or ""
+    if url.startswith("filesystem"):
+        # The embedded broker is a folder: it is up when the folder is writable.
+        folder = Path(celery_app.conf.broker_transport_options["data_folder_in"])
+        probe = folder / ".healthz"
+        probe.write_text("ok")
+        probe.unlink()
+        return "ok"
+    timeout = settings.HEALTHZ_TIMEOUT_SECONDS
+    with celery_app.connection_for_write() as connection:
+        connection.transport_options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+        connection.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0.1, timeout=timeout
+        )
+        connection.default_channel.client.ping()  # type: ignore[attr-defined]
+    return "ok"
+
+
+CHECKS: dict[str, Callable[[], str]] = {"database": check_database, "broker": check_broker}
+
+# Checks run in threads so that a hung one cannot hold up the response; a
+# module-level pool keeps a stuck check from leaking a thread per request.
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="healthz")
+
+
+def run_checks() -> dict[str, str]:
+    futures = {name: _pool.submit(check) for name, check in CHECKS.items()}
+    wait(futures.values(), timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
+    results = {}
+    for name, future in futures.items():
+        if not future.done():
+            results[name] = "timeout"
+        elif (error := future.exception()) is not None:
+            logger.warning("Health check %s failed: %r", name, error)
+            results[name] = "error"
+        else:
+            results[name] = future.result()
+    return results

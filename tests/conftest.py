@@ -1,0 +1,233 @@
+"""Fixtures shared by the whole suite: personas, a live Chromium, axe-core, a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.accounts.factories import PASSWORD, UserFactory
+
+BASE_DIR = Path(settings.BASE_DIR)
+CHROMIUM = os.environ.get("MASTERCLASS_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+# --- Personas -------------------------------------------------------------
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def learner(db: None) -> Any:
+    return UserFactory(email="learner@example.gov.uk", first_name="Alex", last_name="Learner")
+
+
+@pytest.fixture
+def other_learner(db: None) -> Any:
+    return UserFactory(email="other.learner@example.gov.uk")
+
+
+@pytest.fixture
+def author(db: None) -> Any:
+    return UserFactory(email="author@example.gov.uk", author=True)
+
+
+@pytest.fixture
+def site_admin(db: None) -> Any:
+    return UserFactory(email="admin@example.gov.uk", is_staff=True, is_superuser=True)
+
+
+# --- Isolation ------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Rate-limit counters live in the cache: start every database test with none."""
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    _empty_cache()
+    yield
+    _empty_cache()
+
+
+def _empty_cache() -> None:
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")  # django-redis: only our KEY_PREFIX, not the broker's keys
+    else:
+        cache.clear()
+
+
+# --- Browser --------------------------------------------------------------
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(or set MASTERCLASS_CHROMIUM). Never `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh Chromium tab on the live server. Fails the test on any CSP violation."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not csp_errors, f"The page broke its Content Security Policy: {csp_errors}"
+
+
+def assert_no_axe_violations(page: Any) -> None:
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page; fail listing any violation."""
+    # page.evaluate runs through DevTools, outside the page's CSP.
+    page.evaluate(AXE_JS.read_text() + "\n;undefined")
+    results = page.evaluate(
+        """() => axe.run(document, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                            "wcag22aa", "best-practice"]}
+        })"""
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+    ]
+    assert not violations, f"axe-core found violations on {page.url}:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def axe() -> Any:
+    return assert_no_axe_violations
+
+
+@pytest.fixture
+def sign_in(page: Any, password: str) -> Any:
+    """Sign a persona in through the real sign-in form."""
+
+    def _sign_in(user: Any) -> None:
+        page.goto("/accounts/login/")
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+    return _sign_in
+
+
+# --- A real Celery worker -------------------------------------------------
+def _database_url(settings_dict: dict[str, Any]) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A `celery worker` process on the test database and the configured broker.
+
+    Tests that use it must commit their data (mark them transactional_db).
+    """
+    from django.db import connection
+
+    if not settings.REDIS_URL:
+        # Start from an empty embedded broker.
+        queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        shutil.rmtree(queue, ignore_errors=True)
+        queue.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+    }
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
+    command = [
+        str(BASE_DIR / ".venv" / "bin" / "celery"),
+        "-A", "masterclass", "worker",
+        "--pool", "solo",
+        "--hostname", hostname,
+        "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "INFO",
+    ]  # fmt: skip
+    if not Path(command[0]).exists():
+        command[0] = shutil.which("celery") or "celery"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=log)
+    try:
+        _wait_for_ready(process, log_path)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_ready(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        if " ready." in text:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited with {process.returncode}:\n{text}")
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"The Celery worker was not ready after {timeout} s:\n{log_path.read_text()}")
+
+
+def wait_until(condition: Any, *, timeout: float = 30, interval: float = 0.1) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(interval)
+    pytest.fail(f"Condition not met within {timeout} s")
