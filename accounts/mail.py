@@ -12,5 +12,5 @@ class LocalFileEmailBackend(EmailBackend):
     def write_message(self, message) -> None:  # type: ignore[no-untyped-def]
         super().write_message(message)
         recipients = ", ".join(message.recipients())
-        path = Path(self._get_filename())
+        path = Path(self._get_filename())  # type: ignore[attr-defined]
         logger.warning("Email to %s (%s) written to %s", recipients, message.subject, path)

@@ -112,7 +112,7 @@ ASGI_APPLICATION = "masterclass.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "bench" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,7 +1,7 @@
 """Template helpers for GOV.UK Frontend markup."""
 
 from django import forms, template
-from django.forms.forms import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def govuk_error_list(form: forms.BaseForm) -> list[dict[str, str]]:
             # Radios, checkboxes and multi-part widgets: link to the first input.
             suffix = "_0" if isinstance(widget, (forms.RadioSelect, forms.MultiWidget)) else ""
             href = f"#{form[name].auto_id}{suffix}"
-        items += [{"text": error, "href": href} for error in errors]
+        items += [{"text": str(error), "href": href} for error in errors]
     return items
 
 
@@ -39,7 +39,7 @@ def govuk_widget(field: forms.BoundField, extra_class: str = "") -> str:
         described_by.append(f"{field.auto_id}-error")
     # GOV.UK forms use labels and hints, not placeholders (they vanish as you type).
     field.field.widget.attrs.pop("placeholder", None)
-    attrs = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
