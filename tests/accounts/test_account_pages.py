@@ -24,7 +24,7 @@ def assert_site_layout(html: str) -> None:
     assert "govuk-service-navigation" in html
     assert 'id="main-content"' in html
     assert "– Data Masterclass</title>" in html
-    assert "<h1 class=\"govuk-heading-l\">" in html.replace("\n", "")
+    assert '<h1 class="govuk-heading-l">' in html.replace("\n", "")
 
 
 @pytest.mark.parametrize("url", SIGNED_OUT_PAGES)
