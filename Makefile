@@ -38,7 +38,7 @@ $(NPM_STAMP): package.json package-lock.json | check-npm
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(CSS): $(NPM_STAMP) $(wildcard static/scss/*.scss)
+$(CSS): $(NPM_STAMP) $(wildcard static/scss/*.scss) scripts/plotly-css.mjs
 	npm run --silent build
 
 install: $(VENV_STAMP) $(NPM_STAMP) $(CSS)

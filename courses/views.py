@@ -1,8 +1,113 @@
+from __future__ import annotations
+
+import csv
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import User
+from courses import rendering, selectors, services
+from courses.content import charts as chart_content
+from courses.content.datasets import column_list
+from courses.presenters import course_page, lesson_page
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "courses/home.html")
+    courses = selectors.visible_courses(user=request.user) if request.user.is_authenticated else []
+    return render(request, "courses/home.html", {"courses": courses})
+
+
+@login_required
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    courses = selectors.visible_courses(user=request.user)
+    return render(request, "courses/catalogue.html", {"courses": courses})
+
+
+@login_required
+@require_safe
+def course(request: HttpRequest, course: str) -> HttpResponse:
+    found = selectors.course_for(user=request.user, slug=course)
+    return render(request, "courses/course.html", course_page(course=found, user=request.user))
+
+
+@login_required
+@require_safe
+def lesson(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+    found = selectors.lesson_for(user=request.user, course=course, module=module, lesson=lesson)
+    return render(request, "courses/lesson.html", lesson_page(lesson=found, user=request.user))
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+    found = selectors.lesson_for(user=request.user, course=course, module=module, lesson=lesson)
+    services.mark_lesson_read(learner=cast(User, request.user), lesson=found)
+    page = lesson_page(lesson=found, user=request.user, render_body=False)
+    messages.success(request, f"You have read “{found.title}”.")
+    next_lesson = page["next_lesson"]
+    if next_lesson is not None:
+        return redirect(next_lesson["url"])
+    return redirect("courses:course", course=course)
+
+
+@login_required
+@require_safe
+def glossary(request: HttpRequest, course: str) -> HttpResponse:
+    found = selectors.course_for(user=request.user, slug=course)
+    context = {"course": found, "terms": selectors.glossary_for(course=found)}
+    return render(request, "courses/glossary.html", context)
+
+
+@login_required
+@require_safe
+def dataset(request: HttpRequest, course: str, dataset: str) -> HttpResponse:
+    found = selectors.course_for(user=request.user, slug=course)
+    data = selectors.dataset_for(course=found, slug=dataset)
+    context = {
+        "course": found,
+        "dataset": data,
+        "columns": column_list(data.columns),
+        "preview": rendering.dataset_preview(data),
+        "csv_url": reverse("courses:dataset_csv", kwargs={"course": course, "dataset": dataset}),
+    }
+    return render(request, "courses/dataset.html", context)
+
+
+def _csv_response(filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_safe
+def dataset_csv(request: HttpRequest, course: str, dataset: str) -> HttpResponse:
+    found = selectors.course_for(user=request.user, slug=course)
+    data = selectors.dataset_for(course=found, slug=dataset)
+    response = _csv_response(f"{data.slug}.csv")
+    response.write(data.csv_text)
+    return response
+
+
+@login_required
+@require_safe
+def chart_csv(request: HttpRequest, course: str, chart: str) -> HttpResponse:
+    found = selectors.course_for(user=request.user, slug=course)
+    item = selectors.chart_for(course=found, slug=chart)
+    columns = column_list(item.dataset.columns)
+    rows = chart_content.apply_filters(
+        rendering.dataset_rows(item.dataset), item.spec.get("filters") or []
+    )
+    response = _csv_response(f"{item.slug}.csv")
+    writer = csv.writer(response)
+    writer.writerow([c.name for c in columns])
+    for row in rows:
+        writer.writerow(["" if row[c.name] is None else row[c.name] for c in columns])
+    return response

@@ -289,6 +289,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # GOV.UK Frontend's JavaScript and images, straight from npm: /static/govuk/…
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # plotly.js without eval, for charts under a strict CSP: /static/plotly/…
+    ("plotly", BASE_DIR / "node_modules" / "plotly.js-strict-dist-min"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

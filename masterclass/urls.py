@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from courses.urls import site_urlpatterns
 from masterclass import views
 
 # Django admin signs in through allauth, so its rate limits (and MFA) apply.
@@ -10,6 +11,7 @@ admin.site.site_header = "Data Masterclass administration"
 admin.site.site_title = "Data Masterclass"
 
 urlpatterns = [
+    path("", include(site_urlpatterns)),
     path("", include("courses.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),

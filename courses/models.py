@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class CourseQuerySet(models.QuerySet["Course"]):
+    def published(self) -> CourseQuerySet:
+        return self.filter(published=True)
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    audience = models.TextField(blank=True)
+    outcomes = models.JSONField(default=list, blank=True)
+    estimated_minutes = models.PositiveIntegerField(default=0)
+    introduction = models.TextField(blank=True, help_text="Markdown shown on the course page.")
+    published = models.BooleanField(default=False)
+    # Bumped whenever anything a lesson can embed changes, so cached lesson HTML is rebuilt.
+    content_version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:course", kwargs={"course": self.slug})
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["course", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="module_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown, with chart, dataset, glossary and callout embeds.")
+    estimated_minutes = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+    objectives = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["module__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="lesson_slug_unique_in_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "courses:lesson",
+            kwargs={
+                "course": self.module.course.slug,
+                "module": self.module.slug,
+                "lesson": self.slug,
+            },
+        )
+
+
+class GlossaryTerm(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="glossary_terms")
+    slug = models.SlugField()
+    term = models.CharField(max_length=200)
+    definition = models.TextField()
+
+    class Meta:
+        ordering = ["course", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="term_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Dataset(models.Model):
+    """A real dataset, kept as its CSV text with typed column metadata."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="datasets")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    source_organisation = models.CharField(max_length=300)
+    source_url = models.URLField(max_length=500)
+    licence = models.CharField(max_length=300)
+    data_date = models.CharField("date of the data", max_length=100)
+    columns = models.JSONField(help_text="[{name, type, unit, description, optional}]")
+    csv_text = models.TextField()
+    row_count = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="dataset_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:dataset", kwargs={"course": self.course.slug, "dataset": self.slug})
+
+
+class Chart(models.Model):
+    """A chart drawn from a dataset by a declarative spec (see courses.content.charts)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="charts")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="charts")
+    spec = models.JSONField(help_text="type, x, y, colour, filters, titles, axis range, notes")
+    summary = models.TextField(help_text="What the chart shows and its main takeaway.")
+    source_note = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="chart_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LessonCompletion(models.Model):
+    """A learner marked a lesson as read. The progress features build on this."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="one_completion_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} read {self.lesson}"

@@ -1,0 +1,124 @@
+"""Writes to course content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import User
+from courses.content.folder import CourseBundle
+from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonCompletion, Module
+
+
+@transaction.atomic
+def save_course(*, bundle: CourseBundle) -> Course:
+    """Create or update a course from a checked bundle, in place.
+
+    Modules, lessons, datasets, charts and terms are matched by slug, so learners' records
+    on lessons that still exist are kept; what the bundle no longer has is removed.
+    """
+    course, _ = Course.objects.select_for_update().update_or_create(
+        slug=bundle.slug,
+        defaults={
+            "title": bundle.title,
+            "summary": bundle.summary,
+            "audience": bundle.audience,
+            "outcomes": bundle.outcomes,
+            "estimated_minutes": bundle.estimated_minutes,
+            "introduction": bundle.introduction,
+            "published": bundle.published,
+        },
+    )
+    terms = [t.slug for t in bundle.terms]
+    GlossaryTerm.objects.filter(course=course).exclude(slug__in=terms).delete()
+    for term in bundle.terms:
+        GlossaryTerm.objects.update_or_create(
+            course=course,
+            slug=term.slug,
+            defaults={"term": term.term, "definition": term.definition},
+        )
+
+    Chart.objects.filter(course=course).exclude(slug__in=[c.slug for c in bundle.charts]).delete()
+    Dataset.objects.filter(course=course).exclude(
+        slug__in=[d.slug for d in bundle.datasets]
+    ).delete()
+    datasets = {}
+    for item in bundle.datasets:
+        datasets[item.slug], _ = Dataset.objects.update_or_create(
+            course=course,
+            slug=item.slug,
+            defaults={
+                "title": item.title,
+                "description": item.description,
+                "source_organisation": item.source_organisation,
+                "source_url": item.source_url,
+                "licence": item.licence,
+                "data_date": item.data_date,
+                "columns": [c.as_dict() for c in item.columns],
+                "csv_text": item.csv_text,
+                "row_count": item.row_count,
+            },
+        )
+    for chart in bundle.charts:
+        Chart.objects.update_or_create(
+            course=course,
+            slug=chart.slug,
+            defaults={
+                "title": chart.title,
+                "dataset": datasets[chart.dataset],
+                "spec": chart.spec,
+                "summary": chart.summary,
+                "source_note": chart.source_note,
+            },
+        )
+
+    Module.objects.filter(course=course).exclude(slug__in=[m.slug for m in bundle.modules]).delete()
+    for module_item in bundle.modules:
+        module, _ = Module.objects.update_or_create(
+            course=course,
+            slug=module_item.slug,
+            defaults={
+                "title": module_item.title,
+                "summary": module_item.summary,
+                "position": module_item.position,
+            },
+        )
+        lesson_slugs = [lesson.slug for lesson in module_item.lessons]
+        Lesson.objects.filter(module=module).exclude(slug__in=lesson_slugs).delete()
+        for lesson_item in module_item.lessons:
+            lesson = Lesson.objects.filter(module=module, slug=lesson_item.slug).first() or Lesson(
+                module=module, slug=lesson_item.slug
+            )
+            values = {
+                "title": lesson_item.title,
+                "body": lesson_item.body,
+                "estimated_minutes": lesson_item.estimated_minutes,
+                "objectives": lesson_item.objectives,
+                "position": lesson_item.position,
+            }
+            if lesson.pk is None or any(getattr(lesson, k) != v for k, v in values.items()):
+                for name, value in values.items():
+                    setattr(lesson, name, value)
+                lesson.save()
+    bump_content_version(course=course)
+    course.refresh_from_db()
+    return course
+
+
+def bump_content_version(*, course: Course) -> None:
+    """Invalidate every cached lesson of the course (their cache keys include the version)."""
+    Course.objects.filter(pk=course.pk).update(content_version=F("content_version") + 1)
+
+
+def import_course(*, path: Path) -> Course:
+    """Check a course folder completely, then save it. Raises ContentInvalid, saving nothing."""
+    from courses.content.folder import read_course
+
+    return save_course(bundle=read_course(path))
+
+
+def mark_lesson_read(*, learner: User, lesson: Lesson) -> LessonCompletion:
+    completion, _ = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
+    return completion

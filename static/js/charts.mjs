@@ -1,0 +1,26 @@
+// Draws each chart from the figure JSON that the page carries (json_script), with plotly.js
+// (the strict build: no eval). Without JavaScript the summary and data table still serve.
+const config = {
+  responsive: true,
+  displaylogo: false,
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+  toImageButtonOptions: { format: "png", scale: 2 },
+};
+
+function narrow(layout) {
+  // At phone widths, give the plot room: smaller margins and font.
+  if (window.matchMedia("(max-width: 40em)").matches) {
+    layout.margin = { l: 48, r: 8, t: 16, b: 48 };
+    layout.font = { ...layout.font, size: 13 };
+  }
+  return layout;
+}
+
+for (const element of document.querySelectorAll("[data-chart-figure]")) {
+  const source = document.getElementById(element.dataset.chartFigure);
+  if (!source || !window.Plotly) continue;
+  const figure = JSON.parse(source.textContent);
+  window.Plotly.newPlot(element, figure.data, narrow(figure.layout), config).then(() => {
+    element.classList.add("app-chart__plot--drawn");
+  });
+}
