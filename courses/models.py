@@ -134,7 +134,8 @@ class Chart(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="charts")
     slug = models.SlugField()
     title = models.CharField(max_length=200)
-    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="charts")
+    # RESTRICT: a dataset cannot be deleted while charts use it, except with its whole course.
+    dataset = models.ForeignKey(Dataset, on_delete=models.RESTRICT, related_name="charts")
     spec = models.JSONField(help_text="type, x, y, colour, filters, titles, axis range, notes")
     summary = models.TextField(help_text="What the chart shows and its main takeaway.")
     source_note = models.CharField(max_length=500, blank=True)

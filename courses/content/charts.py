@@ -146,7 +146,7 @@ def build_series(spec: dict[str, Any], rows: list[Row]) -> list[Series]:
     ys = spec["y"] if isinstance(spec["y"], list) else [spec["y"]]
     if spec.get("sort", "none") != "none":
         present = [r for r in rows if r[ys[0]] is not None]
-        rows = sorted(present, key=lambda r: r[ys[0]], reverse=spec["sort"] == "descending")
+        rows = sorted(present, key=lambda r: float(r[ys[0]]), reverse=spec["sort"] == "descending")  # type: ignore[arg-type]
     if len(ys) > 1:  # one series per column, named by the column
         return [Series(y, [r[x] for r in rows], [r[y] for r in rows]) for y in ys]
     y = ys[0]

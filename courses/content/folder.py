@@ -222,8 +222,10 @@ def read_course(root: Path) -> CourseBundle:
     terms = _read_glossary(reader, root / "glossary.yaml")
     datasets, rows = _read_datasets(reader, root / "datasets")
     charts = _read_charts(reader, root / "charts", datasets, rows)
-    modules = _read_modules(reader, root / "modules", {c.slug for c in charts},
-                            {d.slug for d in datasets}, {t.slug for t in terms})  # fmt: skip
+    # References are checked against the files present: a chart or dataset with problems of
+    # its own is reported once, not again by every lesson that uses it.
+    modules = _read_modules(reader, root / "modules", _slugs(root / "charts"),
+                            _slugs(root / "datasets"), {t.slug for t in terms})  # fmt: skip
     if reader.problems or course is None:
         raise ContentInvalid(reader.problems)
     meta, introduction = course
@@ -242,6 +244,10 @@ def read_course(root: Path) -> CourseBundle:
         charts=charts,
         terms=terms,
     )
+
+
+def _slugs(folder: Path) -> set[str]:
+    return {path.stem for path in folder.glob("*.yaml")} if folder.is_dir() else set()
 
 
 def _read_course_file(reader: _Reader, path: Path) -> tuple[dict[str, Any], str] | None:
@@ -389,11 +395,17 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
             continue
         dataset_slug = data.get("dataset") if isinstance(data, dict) else None
         dataset = by_slug.get(str(dataset_slug))
+        if (
+            dataset is None
+            and dataset_slug
+            and (folder.parent / "datasets" / f"{dataset_slug}.yaml").exists()
+        ):
+            continue  # the dataset has problems of its own, reported there
         if isinstance(data, dict) and dataset_slug and dataset is None:
             reader.problem(
                 path,
                 lines.get("dataset"),
-                f"uses the dataset {dataset_slug!r}, which does not exist (or has problems)",
+                f"uses the dataset {dataset_slug!r}, which does not exist",
             )
             continue
         columns = dataset.columns if dataset else []

@@ -106,11 +106,11 @@ def scan(text: str) -> Scan:
                         f"a callout cannot start inside the callout opened on line {open_callout}",
                     )
                 )
-            elif match["kind"] not in CALLOUTS:
-                result.problems.append(
-                    (number, f"unknown callout {match['kind']!r}: use {', '.join(CALLOUTS)}")
-                )
             else:
+                if match["kind"] not in CALLOUTS:
+                    result.problems.append(
+                        (number, f"unknown callout {match['kind']!r}: use {', '.join(CALLOUTS)}")
+                    )
                 open_callout = number
         for link in GLOSSARY_LINK.finditer(line):
             slug = link["slug"].strip()
