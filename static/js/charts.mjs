@@ -1,11 +1,8 @@
 // Draws each chart from the figure JSON that the page carries (json_script), with plotly.js
 // (the strict build: no eval). Without JavaScript the summary and data table still serve.
-const config = {
-  responsive: true,
-  displaylogo: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
-  toImageButtonOptions: { format: "png", scale: 2 },
-};
+// No mode bar: its buttons would be controls inside an image (role="img"), and the data is
+// offered as a table and a CSV download instead.
+const config = { responsive: true, displayModeBar: false };
 
 function narrow(layout) {
   // At phone widths, give the plot room: smaller margins and font.

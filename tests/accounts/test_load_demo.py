@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import User
+from courses.models import Course, Lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,10 @@ def test_loads_one_verified_account_per_role_and_is_idempotent(client) -> None:
         client.logout()
     assert User.objects.get(email="admin@example.gov.uk").is_staff
     assert not User.objects.get(email="learner@example.gov.uk").is_staff
+    course = Course.objects.get(slug="data-masterclass")
+    assert course.published
+    assert course.modules.count() >= 6
+    assert Lesson.objects.filter(module__course=course).count() >= 18
 
 
 def test_refuses_to_create_demo_accounts_in_production(settings) -> None:

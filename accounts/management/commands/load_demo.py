@@ -2,10 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_accounts
+from courses import services
+from courses.content.problems import ContentInvalid
+
+SAMPLE_COURSE = settings.BASE_DIR / "content" / "data-masterclass"
 
 
 class Command(BaseCommand):
-    help = "Load the demo accounts (and, as they arrive, the sample course and cohort). Idempotent."
+    help = "Load the demo accounts and the sample course. Safe to run again: it updates in place."
 
     def handle(self, *args: object, **options: object) -> None:
         if settings.IS_PRODUCTION:
@@ -18,3 +22,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{verb} demo {account.role}: {account.email} / password {account.password}"
             )
+        try:
+            course = services.import_course(path=SAMPLE_COURSE)
+        except ContentInvalid as invalid:
+            raise CommandError(f"The sample course has problems:\n{invalid}") from None
+        self.stdout.write(f"Loaded the sample course {course.slug}: {course.title}")
