@@ -5,6 +5,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+# Lengths that the importer checks too, so that no database refuses what it accepted.
+SLUG_LENGTH = 100
+TITLE_LENGTH = 200
+
 
 class CourseQuerySet(models.QuerySet["Course"]):
     def published(self) -> CourseQuerySet:
@@ -12,8 +16,8 @@ class CourseQuerySet(models.QuerySet["Course"]):
 
 
 class Course(models.Model):
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH, unique=True)
+    title = models.CharField(max_length=TITLE_LENGTH)
     summary = models.TextField()
     audience = models.TextField(blank=True)
     outcomes = models.JSONField(default=list, blank=True)
@@ -38,8 +42,8 @@ class Course(models.Model):
 
 class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
-    slug = models.SlugField()
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH)
+    title = models.CharField(max_length=TITLE_LENGTH)
     summary = models.TextField(blank=True)
     position = models.PositiveIntegerField()
 
@@ -55,8 +59,8 @@ class Module(models.Model):
 
 class Lesson(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
-    slug = models.SlugField()
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH)
+    title = models.CharField(max_length=TITLE_LENGTH)
     body = models.TextField(help_text="Markdown, with chart, dataset, glossary and callout embeds.")
     estimated_minutes = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
     objectives = models.JSONField(default=list, blank=True)
@@ -85,8 +89,8 @@ class Lesson(models.Model):
 
 class GlossaryTerm(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="glossary_terms")
-    slug = models.SlugField()
-    term = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH)
+    term = models.CharField(max_length=TITLE_LENGTH)
     definition = models.TextField()
 
     class Meta:
@@ -103,8 +107,8 @@ class Dataset(models.Model):
     """A real dataset, kept as its CSV text with typed column metadata."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="datasets")
-    slug = models.SlugField()
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH)
+    title = models.CharField(max_length=TITLE_LENGTH)
     description = models.TextField()
     source_organisation = models.CharField(max_length=300)
     source_url = models.URLField(max_length=500)
@@ -132,8 +136,8 @@ class Chart(models.Model):
     """A chart drawn from a dataset by a declarative spec (see courses.content.charts)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="charts")
-    slug = models.SlugField()
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_LENGTH)
+    title = models.CharField(max_length=TITLE_LENGTH)
     # RESTRICT: a dataset cannot be deleted while charts use it, except with its whole course.
     dataset = models.ForeignKey(Dataset, on_delete=models.RESTRICT, related_name="charts")
     spec = models.JSONField(help_text="type, x, y, colour, filters, titles, axis range, notes")

@@ -8,14 +8,7 @@ from django.urls import reverse
 
 from courses import rendering, selectors
 from courses.models import Course, Lesson
-from courses.selectors import LessonLink, Person
-
-
-def _lesson_url(course: Course, link: LessonLink) -> str:
-    return reverse(
-        "courses:lesson",
-        kwargs={"course": course.slug, "module": link.module_slug, "lesson": link.slug},
-    )
+from courses.selectors import Person
 
 
 def course_page(*, course: Course, user: Person) -> dict[str, Any]:
@@ -57,36 +50,25 @@ def course_page(*, course: Course, user: Person) -> dict[str, Any]:
     }
 
 
-def lesson_page(*, lesson: Lesson, user: Person, render_body: bool = True) -> dict[str, Any]:
+def lesson_page(*, lesson: Lesson, user: Person) -> dict[str, Any]:
     course = lesson.module.course
-    sequence = selectors.lesson_sequence(course=course)
-    index = next(i for i, link in enumerate(sequence) if link.id == lesson.pk)
-    previous_link = sequence[index - 1] if index > 0 else None
-    next_link = sequence[index + 1] if index + 1 < len(sequence) else None
-    context: dict[str, Any] = {
+    rendered = rendering.rendered_lesson(lesson, course)
+    return {
         "course": course,
         "module": lesson.module,
         "lesson": lesson,
-        "position": index + 1,
-        "lessons_total": len(sequence),
-        "previous_lesson": previous_link and {
-            "title": previous_link.title, "url": _lesson_url(course, previous_link)
-        },
-        "next_lesson": next_link and {
-            "title": next_link.title, "url": _lesson_url(course, next_link)
-        },
+        "article": rendered.article_html,
+        "pagination": rendered.pagination_html,
+        "next_lesson": rendered.next_lesson,
+        "has_charts": rendered.has_charts,
+        "is_read": getattr(lesson, "is_read", False),  # annotated by selectors.lesson_for
         "course_url": reverse("courses:course", kwargs={"course": course.slug}),
         "module_url": reverse("courses:course", kwargs={"course": course.slug})
         + f"#module-{lesson.module.slug}",
-    }  # fmt: skip
-    if render_body:
-        rendered = rendering.rendered_lesson(lesson, course)
-        context.update(
-            body=rendered.html,
-            headings=rendered.headings,
-            terms=rendered.terms,
-            has_charts="data-chart-figure" in rendered.html,
-            is_read=lesson.pk in selectors.completed_lesson_ids(user=user, course=course),
-            glossary_url=reverse("courses:glossary", kwargs={"course": course.slug}),
-        )
-    return context
+    }
+
+
+def next_lesson_url(*, lesson: Lesson) -> str | None:
+    """Where to go after marking a lesson read."""
+    following = rendering.lesson_navigation(lesson, lesson.module.course)["next_lesson"]
+    return following["url"] if following else None

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -17,6 +19,7 @@ from courses.content import charts as chart_content
 from courses.content import markdown as md
 from courses.content.datasets import Row, column_list, format_value, parse_value
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson
+from courses.selectors import LessonLink, lesson_sequence
 
 PREVIEW_ROWS = 10
 CACHE_SECONDS = 60 * 60 * 24
@@ -154,19 +157,60 @@ class CourseResolver:
 
 @dataclass(frozen=True)
 class RenderedLesson:
-    html: str
+    """The parts of a lesson page that are the same for every learner."""
+
     headings: list[md.Heading]
     terms: list[tuple[str, str, str]]  # slug, term, definition
+    article_html: str  # title, objectives, contents, body and terms, as on the page
+    pagination_html: str  # previous and next links
+    next_lesson: dict[str, str] | None
+    has_charts: bool
+
+
+def _lesson_url(course: Course, link: LessonLink) -> str:
+    return reverse(
+        "courses:lesson",
+        kwargs={"course": course.slug, "module": link.module_slug, "lesson": link.slug},
+    )
+
+
+def lesson_navigation(lesson: Lesson, course: Course) -> dict[str, Any]:
+    """Where a lesson sits in its course: position, previous and next."""
+    sequence = lesson_sequence(course=course)
+    index = next(i for i, link in enumerate(sequence) if link.id == lesson.pk)
+    previous_link = sequence[index - 1] if index > 0 else None
+    next_link = sequence[index + 1] if index + 1 < len(sequence) else None
+    return {
+        "position": index + 1,
+        "lessons_total": len(sequence),
+        "previous_lesson": previous_link and {
+            "title": previous_link.title, "url": _lesson_url(course, previous_link)
+        },
+        "next_lesson": next_link and {
+            "title": next_link.title, "url": _lesson_url(course, next_link)
+        },
+    }  # fmt: skip
 
 
 def lesson_cache_key(lesson: Lesson, course: Course) -> str:
     return f"lesson-html:{lesson.pk}:{lesson.updated_at.timestamp()}:{course.content_version}"
 
 
+# Rendered lessons also stay in this process's memory: their keys change whenever the lesson or
+# its course changes, so an entry here is never stale, and a hit costs no trip to the shared
+# cache (nor unpickling about 100 KB of HTML).
+_local: OrderedDict[str, RenderedLesson] = OrderedDict()
+LOCAL_ENTRIES = 256
+
+
 def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
     key = lesson_cache_key(lesson, course)
+    if (local := _local.get(key)) is not None:
+        _local.move_to_end(key)
+        return local
     cached: RenderedLesson | None = cache.get(key)
     if cached is not None:
+        _remember(key, cached)
         return cached
     resolver = CourseResolver(course)
     result = md.render(lesson.body, resolver)
@@ -175,9 +219,39 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
         for slug in result.terms
         if slug in resolver.terms
     ]
-    rendered = RenderedLesson(result.html, result.headings, terms)
+    # Previous and next are cached with the lesson: any change to the course's structure
+    # bumps its content_version, which is part of the key.
+    context = {
+        "course": course,
+        "module": lesson.module,
+        "lesson": lesson,
+        "body": result.html,
+        "headings": result.headings,
+        "terms": terms,
+        "glossary_url": reverse("courses:glossary", kwargs={"course": course.slug}),
+        **lesson_navigation(lesson, course),
+    }
+    rendered = RenderedLesson(
+        headings=result.headings,
+        terms=terms,
+        article_html=render_to_string("courses/_lesson_article.html", context),
+        pagination_html=render_to_string("courses/_lesson_pagination.html", context),
+        next_lesson=context["next_lesson"],
+        has_charts="data-chart-figure" in result.html,
+    )
     cache.set(key, rendered, CACHE_SECONDS)
+    _remember(key, rendered)
     return rendered
+
+
+def forget_local_copies() -> None:
+    _local.clear()
+
+
+def _remember(key: str, rendered: RenderedLesson) -> None:
+    _local[key] = rendered
+    while len(_local) > LOCAL_ENTRIES:
+        _local.popitem(last=False)
 
 
 def rendered_introduction(course: Course) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
@@ -16,15 +17,22 @@ from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonC
 Person = User | AnonymousUser
 
 
+def can_preview(*, user: Person) -> bool:
+    """Authors and admins may see unpublished courses."""
+    return roles.is_admin(user) or roles.is_author(user)
+
+
 def visible_courses(*, user: Person) -> QuerySet[Course]:
     courses = Course.objects.all()
-    if roles.is_admin(user) or roles.is_author(user):
-        return courses
-    return courses.published()
+    return courses if can_preview(user=user) else courses.published()
 
 
 def course_for(*, user: Person, slug: str) -> Course:
-    return get_object_or_404(visible_courses(user=user), slug=slug)
+    course = get_object_or_404(Course, slug=slug)
+    # Checked after the lookup so that learners on published courses cost no role query.
+    if not course.published and not can_preview(user=user):
+        raise Http404("No such course")
+    return course
 
 
 def course_outline(*, course: Course) -> list[Module]:
@@ -39,13 +47,17 @@ def course_outline(*, course: Course) -> list[Module]:
 
 
 def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
-    return get_object_or_404(
-        Lesson.objects.select_related("module__course"),
-        module__course__in=visible_courses(user=user),
+    """The lesson, with ``is_read`` for this person, in one query."""
+    read = LessonCompletion.objects.filter(lesson=OuterRef("pk"), learner=user.pk)
+    found = get_object_or_404(
+        Lesson.objects.select_related("module__course").annotate(is_read=Exists(read)),
         module__course__slug=course,
         module__slug=module,
         slug=lesson,
     )
+    if not found.module.course.published and not can_preview(user=user):
+        raise Http404("No such lesson")
+    return found
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from accounts.models import User
 from courses import rendering, selectors, services
 from courses.content import charts as chart_content
 from courses.content.datasets import column_list
-from courses.presenters import course_page, lesson_page
+from courses.presenters import course_page, lesson_page, next_lesson_url
 
 
 @require_safe
@@ -49,12 +49,8 @@ def lesson(request: HttpRequest, course: str, module: str, lesson: str) -> HttpR
 def mark_read(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     found = selectors.lesson_for(user=request.user, course=course, module=module, lesson=lesson)
     services.mark_lesson_read(learner=cast(User, request.user), lesson=found)
-    page = lesson_page(lesson=found, user=request.user, render_body=False)
     messages.success(request, f"You have read “{found.title}”.")
-    next_lesson = page["next_lesson"]
-    if next_lesson is not None:
-        return redirect(next_lesson["url"])
-    return redirect("courses:course", course=course)
+    return redirect(next_lesson_url(lesson=found) or reverse("courses:course", args=[course]))
 
 
 @login_required

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from courses import rendering
 from tests.accounts.factories import PASSWORD, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -61,6 +62,7 @@ def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     _empty_cache()
     yield
     _empty_cache()
+    rendering.forget_local_copies()
 
 
 def _empty_cache() -> None:

@@ -19,6 +19,11 @@ from courses.content.datasets import Column, columns_from_metadata, parse_csv
 from courses.content.problems import ContentInvalid, Problem
 
 NUMBERED = re.compile(r"^(?P<position>\d+)-(?P<slug>.+)$")
+# The longest value each database column takes (see courses.models).
+MAX_LENGTHS = {
+    "slug": 100, "title": 200, "term": 200, "source_organisation": 300, "licence": 300,
+    "data_date": 100, "source_url": 500, "source_note": 500,
+}  # fmt: skip
 COURSE_KEYS = {"title", "summary", "audience", "outcomes", "estimated_minutes", "published"}
 MODULE_KEYS = {"title", "summary"}
 LESSON_KEYS = {"title", "estimated_minutes", "objectives"}
@@ -161,9 +166,24 @@ class _Reader:
             return None
         return data, key_lines, "".join(lines[end + 1 :]), end + 2
 
+    def check_lengths(self, data: dict[str, Any], lines: dict[str, int], path: Path) -> bool:
+        ok = True
+        for key, limit in MAX_LENGTHS.items():
+            value = data.get(key)
+            if isinstance(value, str) and len(value.strip()) > limit:
+                self.problem(path, lines.get(key), f"{key} is longer than {limit} characters")
+                ok = False
+        return ok
+
+    def check_slug(self, slug: str, path: Path) -> bool:
+        if len(slug) > MAX_LENGTHS["slug"]:
+            self.problem(path, None, f"the name is longer than {MAX_LENGTHS['slug']} characters")
+            return False
+        return True
+
     def check_keys(self, data: dict[str, Any], lines: dict[str, int], allowed: set[str],
                    required: tuple[str, ...], path: Path) -> bool:  # fmt: skip
-        ok = True
+        ok = self.check_lengths(data, lines, path)
         for key in data:
             if key not in allowed:
                 self.problem(
@@ -197,6 +217,8 @@ class _Reader:
 
     def numbered(self, path: Path) -> tuple[int, str] | None:
         match = NUMBERED.match(path.stem if path.is_file() else path.name)
+        if match and not self.check_slug(match["slug"], path):
+            return None
         if not match or not md.SLUG_RE.match(match["slug"]):
             self.problem(
                 path,
@@ -213,6 +235,7 @@ def read_course(root: Path) -> CourseBundle:
     reader = _Reader(root)
     if not root.is_dir():
         raise ContentInvalid([Problem(str(root), None, "is not a folder")])
+    reader.check_slug(root.name, root)
     if not md.SLUG_RE.match(root.name):
         reader.problem(
             root, None, "the folder name is the course's slug: lowercase words joined by hyphens"
@@ -292,7 +315,9 @@ def _read_glossary(reader: _Reader, path: Path) -> list[TermEntry]:
         slug = str(
             entry.get("slug") or re.sub(r"[^a-z0-9]+", "-", str(entry["term"]).lower()).strip("-")
         )
-        if not md.SLUG_RE.match(slug):
+        if len(slug) > MAX_LENGTHS["slug"] or len(str(entry["term"])) > MAX_LENGTHS["term"]:
+            reader.problem(path, line, "the term or its slug is too long")
+        elif not md.SLUG_RE.match(slug):
             reader.problem(path, line, f"slug {slug!r} must be lowercase words joined by hyphens")
         elif slug in terms:
             reader.problem(path, line, f"the term {slug!r} is defined twice")
@@ -315,6 +340,8 @@ def _read_datasets(
             reader.problem(csv_path, None, f"has no metadata: add {csv_path.stem}.yaml next to it")
     for meta_path in sorted(folder.glob("*.yaml")):
         slug = meta_path.stem
+        if not reader.check_slug(slug, meta_path):
+            continue
         if not md.SLUG_RE.match(slug):
             reader.problem(
                 meta_path,
@@ -382,6 +409,8 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
     by_slug = {d.slug: d for d in datasets}
     for path in sorted(folder.glob("*.yaml")):
         slug = path.stem
+        if not reader.check_slug(slug, path):
+            continue
         if not md.SLUG_RE.match(slug):
             reader.problem(
                 path, None, "the file name is the chart's slug: lowercase words joined by hyphens"
@@ -409,6 +438,8 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
             )
             continue
         columns = dataset.columns if dataset else []
+        if isinstance(data, dict) and not reader.check_lengths(data, lines, path):
+            continue
         problems = chart_content.validate_spec(data, columns, path=reader.rel(path))
         problems = [
             Problem(p.path, p.line or _line_for(p.message, lines), p.message) for p in problems

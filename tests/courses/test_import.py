@@ -254,3 +254,19 @@ def test_check_mode_saves_nothing(capsys) -> None:
     )
     assert "is valid: 2 modules, 3 lessons" in capsys.readouterr().out
     assert not Course.objects.exists()
+
+
+def test_values_longer_than_the_database_takes_are_refused(mini_course_path: Path) -> None:
+    long_name = "a-" * 60 + "chart"
+    (mini_course_path / "charts/nile-bars.yaml").rename(
+        mini_course_path / f"charts/{long_name}.yaml"
+    )
+    edit(mini_course_path / "modules/01-first-steps/02-data.md", "nile-bars", long_name)
+    edit(
+        mini_course_path / "datasets/nile-sample.yaml",
+        "licence: Public domain",
+        "licence: " + "x" * 301,
+    )
+    found = problems_in(mini_course_path)
+    assert f"mini-course/charts/{long_name}.yaml: the name is longer than 100 characters" in found
+    assert "mini-course/datasets/nile-sample.yaml:5: licence is longer than 300 characters" in found

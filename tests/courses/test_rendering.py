@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def render_welcome() -> str:
     lesson = Lesson.objects.select_related("module__course").get(slug="welcome")
-    return rendering.rendered_lesson(lesson, lesson.module.course).html
+    return rendering.rendered_lesson(lesson, lesson.module.course).article_html
 
 
 def test_second_render_comes_from_the_cache(mini_course, django_assert_max_num_queries) -> None:
