@@ -61,7 +61,7 @@ def lesson_page(*, lesson: Lesson, user: Person) -> dict[str, Any]:
         "pagination": rendered.pagination_html,
         "next_lesson": rendered.next_lesson,
         "has_charts": rendered.has_charts,
-        "is_read": getattr(lesson, "is_read", False),  # annotated by selectors.lesson_for
+        "is_read": selectors.has_read(user=user, lesson=lesson),
         "course_url": reverse("courses:course", kwargs={"course": course.slug}),
         "module_url": reverse("courses:course", kwargs={"course": course.slug})
         + f"#module-{lesson.module.slug}",

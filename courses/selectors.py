@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -47,10 +47,18 @@ def course_outline(*, course: Course) -> list[Module]:
 
 
 def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
-    """The lesson, with ``is_read`` for this person, in one query."""
-    read = LessonCompletion.objects.filter(lesson=OuterRef("pk"), learner=user.pk)
     found = get_object_or_404(
-        Lesson.objects.select_related("module__course").annotate(is_read=Exists(read)),
+        Lesson.objects.select_related("module__course")
+        # The Markdown body and the course introduction are only needed to render the lesson,
+        # which is cached: fetched (one query) only then.
+        .defer(
+            "body",
+            "module__course__introduction",
+            "module__course__summary",
+            "module__course__audience",
+            "module__course__outcomes",
+            "module__summary",
+        ),
         module__course__slug=course,
         module__slug=module,
         slug=lesson,
@@ -77,6 +85,12 @@ def lesson_sequence(*, course: Course) -> list[LessonLink]:
         .values_list("id", "title", "module__slug", "slug", "module__title")
     )
     return [LessonLink(*row) for row in rows]
+
+
+def has_read(*, user: Person, lesson: Lesson) -> bool:
+    if not user.is_authenticated:
+        return False
+    return LessonCompletion.objects.filter(learner=user.pk, lesson=lesson.pk).exists()
 
 
 def completed_lesson_ids(*, user: Person, course: Course) -> set[int]:

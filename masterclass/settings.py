@@ -136,6 +136,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'masterclass.sqlite3'}")
 }
 _db = DATABASES["default"]
+# Keep connections between requests (checked before reuse) rather than reconnecting each time.
+_db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A real Celery worker runs in its own process, so tests need a database
     # file that both processes can open (an in-memory one is per process).
