@@ -25,6 +25,7 @@ def export_course(*, course: Course, destination: Path) -> Path:
     (root / "datasets").mkdir(parents=True, exist_ok=True)
     (root / "charts").mkdir(exist_ok=True)
     (root / "modules").mkdir(exist_ok=True)
+    (root / "exercises").mkdir(exist_ok=True)
     written: set[Path] = set()
 
     def write(path: Path, text: str) -> None:
@@ -70,6 +71,9 @@ def export_course(*, course: Course, destination: Path) -> Path:
         if chart.source_note:
             data["source_note"] = chart.source_note
         write(root / "charts" / f"{chart.slug}.yaml", _yaml(data))
+
+    for exercise in course.exercises.all():
+        write(root / "exercises" / f"{exercise.slug}.yaml", _yaml(exercise.source))
 
     for module in course.modules.prefetch_related("lessons"):
         folder = root / "modules" / f"{module.position:02d}-{module.slug}"

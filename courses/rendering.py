@@ -103,7 +103,11 @@ class CourseResolver:
         if kind == "dataset" and slug in self.datasets:
             return self.dataset_html(self.datasets[slug])
         if kind == "exercise":
-            return render_to_string("courses/embeds/exercise.html", {"slug": slug})
+            from exercises.models import Exercise
+
+            exercise = Exercise.objects.filter(course=self.course, slug=slug).first()
+            if exercise is not None:
+                return render_to_string("courses/embeds/exercise.html", {"exercise": exercise})
         return render_to_string("courses/embeds/missing.html", {"kind": kind, "slug": slug})
 
     def chart_html(self, chart: Chart, *, dom_id: str) -> str:

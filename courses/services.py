@@ -61,8 +61,9 @@ def save_course(*, bundle: CourseBundle) -> Course:
                 "row_count": item.row_count,
             },
         )
+    charts = {}
     for chart in bundle.charts:
-        Chart.objects.update_or_create(
+        charts[chart.slug], _ = Chart.objects.update_or_create(
             course=course,
             slug=chart.slug,
             defaults={
@@ -73,6 +74,10 @@ def save_course(*, bundle: CourseBundle) -> Course:
                 "source_note": chart.source_note,
             },
         )
+
+    from exercises.services import save_exercises
+
+    save_exercises(course_id=course.pk, exercises=bundle.exercises, charts=charts)
 
     Module.objects.filter(course=course).exclude(slug__in=[m.slug for m in bundle.modules]).delete()
     for module_item in bundle.modules:

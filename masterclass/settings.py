@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "courses",
+    "exercises",
     "monitoring",
 ]
 
@@ -168,7 +169,14 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        # Longer than any grading can take (hard limit 30 s) and well past the sweeper's
+        # resend delay; an unacknowledged message comes back after this.
+        "visibility_timeout": 3600,
+        # A request that publishes while Redis is down gives up fast instead of hanging.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+    }
 else:
     # No server needed: the database cache (shared by web and worker, so rate
     # limits hold across processes) and kombu's filesystem transport. The
@@ -202,17 +210,37 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Tests use their own queue so that a local `make run` worker never takes their tasks.
-CELERY_TASK_DEFAULT_QUEUE = env.str(
-    "CELERY_DEFAULT_QUEUE", default="test" if IS_TEST else "default"
-)
+# Tests use their own queues so that a local `make run` worker never takes their tasks.
+_QUEUE_PREFIX = "test-" if IS_TEST else ""
+CELERY_TASK_DEFAULT_QUEUE = f"{_QUEUE_PREFIX}default"
+GRADING_QUEUE = f"{_QUEUE_PREFIX}grading"
+CELERY_TASK_ROUTES = {
+    "exercises.tasks.grade_submission": {"queue": GRADING_QUEUE},
+    "exercises.tasks.regrade_submissions": {"queue": GRADING_QUEUE},
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing: a few quick retries, then give up (the submission is saved; the sweeper sends it).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {
         "task": "monitoring.tasks.record_heartbeat",
         "schedule": env.int("WORKER_HEARTBEAT_SECONDS", default=60),
     },
+    "sweep-submissions": {
+        "task": "exercises.tasks.sweep_submissions",
+        "schedule": env.int("SWEEP_SECONDS", default=15),
+    },
 }
+# Grading: a submission waiting this long to be sent, started or finished is sent again.
+GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=30)
+GRADING_MAX_SENDS = env.int("GRADING_MAX_SENDS", default=10)
 
 # --- Authentication (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"

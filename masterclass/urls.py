@@ -12,6 +12,7 @@ admin.site.site_title = "Data Masterclass"
 
 urlpatterns = [
     path("", include(site_urlpatterns)),
+    path("", include("exercises.urls")),
     path("", include("courses.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),

@@ -31,7 +31,7 @@ DATASET_KEYS = {
     "title", "description", "source_organisation", "source_url", "licence", "data_date", "columns",
 }  # fmt: skip
 MAX_LESSON_MINUTES = 180
-RESERVED_MODULE_SLUGS = {"glossary", "datasets", "charts"}
+RESERVED_MODULE_SLUGS = {"glossary", "datasets", "charts", "exercises"}
 
 
 @dataclass
@@ -98,6 +98,7 @@ class CourseBundle:
     datasets: list[DatasetFile]
     charts: list[ChartFile]
     terms: list[TermEntry]
+    exercises: list[Any] = field(default_factory=list)  # exercises.content.ExerciseFile
 
 
 class _Reader:
@@ -245,10 +246,12 @@ def read_course(root: Path) -> CourseBundle:
     terms = _read_glossary(reader, root / "glossary.yaml")
     datasets, rows = _read_datasets(reader, root / "datasets")
     charts = _read_charts(reader, root / "charts", datasets, rows)
+    exercises = _read_exercises(reader, root / "exercises", _slugs(root / "charts"), datasets, rows)
     # References are checked against the files present: a chart or dataset with problems of
     # its own is reported once, not again by every lesson that uses it.
     modules = _read_modules(reader, root / "modules", _slugs(root / "charts"),
-                            _slugs(root / "datasets"), {t.slug for t in terms})  # fmt: skip
+                            _slugs(root / "datasets"), {t.slug for t in terms},
+                            _slugs(root / "exercises"))  # fmt: skip
     if reader.problems or course is None:
         raise ContentInvalid(reader.problems)
     meta, introduction = course
@@ -266,6 +269,7 @@ def read_course(root: Path) -> CourseBundle:
         datasets=datasets,
         charts=charts,
         terms=terms,
+        exercises=exercises,
     )
 
 
@@ -392,6 +396,51 @@ def _read_datasets(
     return datasets, rows_by_slug
 
 
+def _read_exercises(reader: _Reader, folder: Path, charts: set[str], datasets: list[DatasetFile],
+                    rows: dict[str, list[dict[str, Any]]]) -> list[Any]:  # fmt: skip
+    from exercises.content import check_exercise
+
+    if not folder.is_dir():
+        return []
+    columns = {d.slug: d.columns for d in datasets}
+    exercises = []
+    for path in sorted(folder.glob("*.yaml")):
+        slug = path.stem
+        if not reader.check_slug(slug, path):
+            continue
+        if not md.SLUG_RE.match(slug):
+            reader.problem(
+                path,
+                None,
+                "the file name is the exercise's slug: lowercase words joined by hyphens",
+            )
+            continue
+        text = reader.read_text(path)
+        data, lines = reader.load_yaml(text, path) if text is not None else (None, {})
+        if data is None:
+            if (
+                text is not None
+                and not lines
+                and not any(p.path == reader.rel(path) for p in reader.problems)
+            ):
+                reader.problem(path, 1, "the exercise file is empty")
+            continue
+        used = data.get("datasets") or [data.get("dataset")] if isinstance(data, dict) else []
+        if isinstance(used, list) and any(
+            isinstance(d, str) and d not in columns and (folder.parent / "datasets" / f"{d}.yaml").exists()
+            for d in used
+        ):
+            continue  # a dataset it uses has problems of its own, reported there
+        exercise, problems = check_exercise(
+            data, slug=slug, path=reader.rel(path), lines=lines, charts=charts,
+            datasets=columns, rows=rows,
+        )  # fmt: skip
+        reader.problems += problems
+        if exercise is not None:
+            exercises.append(exercise)
+    return exercises
+
+
 def _line_for(message: str, lines: dict[str, int]) -> int | None:
     first = message.split()[0].rstrip(":")
     if first in ("filter", "annotation"):
@@ -465,13 +514,19 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
     return charts
 
 
-def _read_modules(reader: _Reader, folder: Path, charts: set[str], datasets: set[str],
-                  terms: set[str]) -> list[ModuleFolder]:  # fmt: skip
+def _read_modules(
+    reader: _Reader,
+    folder: Path,
+    charts: set[str],
+    datasets: set[str],
+    terms: set[str],
+    exercises: set[str],
+) -> list[ModuleFolder]:  # fmt: skip
     if not folder.is_dir():
         reader.problem(folder, None, "is missing: a course needs at least one module")
         return []
     modules: list[ModuleFolder] = []
-    known = {"chart": charts, "dataset": datasets, "term": terms}
+    known = {"chart": charts, "dataset": datasets, "term": terms, "exercise": exercises}
     for module_path in sorted(p for p in folder.iterdir() if p.is_dir()):
         numbered = reader.numbered(module_path)
         if numbered is None:

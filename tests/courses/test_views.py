@@ -77,7 +77,7 @@ def test_chart_table_is_in_the_html_without_javascript(reader, mini_course) -> N
 def test_lesson_without_charts_loads_no_chart_script(reader, mini_course) -> None:
     html = reader.get("/courses/mini-course/next-steps/questions/").content.decode()
     assert "plotly" not in html
-    assert 'data-exercise="spot-the-flaw"' in html
+    assert 'data-exercise="flaws"' in html
 
 
 def test_lesson_page_queries_do_not_grow_with_the_course(

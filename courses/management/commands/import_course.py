@@ -32,7 +32,8 @@ class Command(BaseCommand):
         lessons = sum(len(m.lessons) for m in bundle.modules)
         summary = (
             f"{len(bundle.modules)} modules, {lessons} lessons, {len(bundle.datasets)} datasets, "
-            f"{len(bundle.charts)} charts, {len(bundle.terms)} glossary terms"
+            f"{len(bundle.charts)} charts, {len(bundle.terms)} glossary terms, "
+            f"{len(bundle.exercises)} exercises"
         )
         if check:
             self.stdout.write(self.style.SUCCESS(f"{path} is valid: {summary}."))

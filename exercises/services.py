@@ -1,0 +1,205 @@
+"""Writes for exercises: submitting answers and the grading pipeline.
+
+The pipeline (docs/adr/0009): a submission is saved as ``pending`` in the request's
+transaction and the grading task is sent on commit with only its id. The task claims it with a
+conditional UPDATE (pending → grading), grades, and stores the result with another
+(grading → graded), so a duplicate delivery grades once. A beat job sends again anything left
+pending or grading too long, which covers lost messages, a broker that was down, and a worker
+killed mid-task.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from exercises import grading, selectors
+from exercises.content import ExerciseFile
+from exercises.models import Exercise, Kind, State, Submission
+
+logger = logging.getLogger(__name__)
+
+
+class AttemptsUsedUp(Exception):
+    """The learner has used every attempt this exercise allows."""
+
+
+class AlreadyCorrect(Exception):
+    """The learner has already answered this exercise correctly."""
+
+
+def submit_answer(
+    *, learner: User, exercise: Exercise, answer: dict[str, Any], confidence: int | None
+) -> Submission:
+    """Save an attempt and send it for grading once the transaction commits."""
+    with transaction.atomic():
+        # Lock the learner's row so two quick submissions cannot both take the last attempt.
+        User.objects.select_for_update().filter(pk=learner.pk).first()
+        attempts = selectors.attempts_for(learner=learner, exercise=exercise)
+        if attempts.filter(state=State.GRADED, correct=True).exists():
+            raise AlreadyCorrect(exercise)
+        used = attempts.filter(counted=True).exclude(state=State.ERROR).count()
+        if exercise.max_attempts and used >= exercise.max_attempts:
+            raise AttemptsUsedUp(exercise)
+        free_text = exercise.kind == Kind.FREE_TEXT
+        submission = Submission.objects.create(
+            exercise=exercise,
+            learner=learner,
+            answer=answer,
+            confidence=confidence,
+            attempt=used + 1,
+            variant=selectors.variant_for(learner_id=learner.pk, exercise=exercise),
+            state=State.AWAITING_TUTOR if free_text else State.PENDING,
+            exercise_version=exercise.version,
+        )
+        if not free_text:
+            transaction.on_commit(lambda: send_for_grading(submission_id=submission.pk))
+    return submission
+
+
+def send_for_grading(*, submission_id: int) -> bool:
+    """Publish the grading task. If the broker is down, the submission stays pending and the
+    sweeper sends it later: never raises."""
+    from exercises import tasks
+
+    try:
+        tasks.grade_submission.apply_async(args=[submission_id])
+    except Exception as error:  # any broker failure: the database keeps the work
+        logger.warning("Could not send submission %s for grading: %r", submission_id, error)
+        return False
+    Submission.objects.filter(pk=submission_id).update(
+        sent_at=timezone.now(), send_count=F("send_count") + 1
+    )
+    return True
+
+
+def grade_submission(*, submission_id: int) -> bool:
+    """Grade a pending submission once. Returns False when there was nothing to do (already
+    graded, or being graded by another delivery)."""
+    claimed = Submission.objects.filter(pk=submission_id, state=State.PENDING).update(
+        state=State.GRADING, started_at=timezone.now(), grading_runs=F("grading_runs") + 1
+    )
+    if not claimed:
+        return False
+    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
+    exercise = submission.exercise
+    data = selectors.CourseData(exercise.course_id)
+    datasets = exercise.spec.get("datasets") or []
+    outcome = grading.grade(
+        exercise.kind,
+        exercise.spec,
+        submission.answer,
+        data=data,
+        variant=submission.variant,
+        confidence=submission.confidence,
+        certainty_based=exercise.certainty_based_marking,
+        version_key=data.version_key(datasets) if datasets else "",
+    )
+    Submission.objects.filter(pk=submission_id, state=State.GRADING).update(
+        state=State.GRADED,
+        score=outcome.score,
+        correct=outcome.correct,
+        feedback=outcome.feedback,
+        result=outcome.result,
+        counted=outcome.counted,
+        graded_version=exercise.version,
+        graded_at=timezone.now(),
+        error="",
+    )
+    return True
+
+
+def mark_failed(*, submission_id: int, error: str) -> None:
+    """Retries have run out: tell the learner, do not count the attempt, list it for staff."""
+    Submission.objects.filter(pk=submission_id).exclude(state=State.GRADED).update(
+        state=State.ERROR, counted=False, error=error[:2000], graded_at=timezone.now()
+    )
+
+
+def sweep_submissions() -> int:
+    """Send again what has waited too long; give up on what has been sent too often."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.GRADING_RESEND_AFTER_SECONDS)
+    # A grading that never finished (worker killed): make it pending again.
+    Submission.objects.filter(state=State.GRADING, started_at__lt=stale).update(state=State.PENDING)
+    waiting = Submission.objects.filter(state=State.PENDING).filter(
+        Q(sent_at__isnull=True, submitted_at__lt=now - timedelta(seconds=2)) | Q(sent_at__lt=stale)
+    )
+    given_up = waiting.filter(send_count__gte=settings.GRADING_MAX_SENDS)
+    for submission_id in given_up.values_list("pk", flat=True):
+        mark_failed(submission_id=submission_id, error="Sent for grading too many times.")
+    sent = 0
+    for submission_id in waiting.exclude(send_count__gte=settings.GRADING_MAX_SENDS).values_list(
+        "pk", flat=True
+    )[:1000]:
+        sent += send_for_grading(submission_id=submission_id)
+    return sent
+
+
+def regrade(*, exercise: Exercise, submission: Submission | None = None) -> int:
+    """Grade again after the answer key changed: one submission, or all of an exercise's."""
+    from exercises import tasks
+
+    finished = Submission.objects.filter(exercise=exercise, state__in=[State.GRADED, State.ERROR])
+    if submission is not None:
+        finished = finished.filter(pk=submission.pk)
+    ids = list(finished.values_list("pk", flat=True))
+    Submission.objects.filter(pk__in=ids).update(state=State.PENDING, sent_at=None, send_count=0)
+    for start in range(0, len(ids), 100):
+        transaction.on_commit(partial(_send_chunk, ids[start : start + 100], tasks))
+    return len(ids)
+
+
+def _send_chunk(ids: list[int], tasks: Any) -> None:
+    try:
+        tasks.regrade_submissions.apply_async(args=[ids])
+    except Exception as error:
+        logger.warning("Could not send a regrade chunk (the sweeper will): %r", error)
+
+
+@transaction.atomic
+def save_exercises(
+    *, course_id: int, exercises: list[ExerciseFile], charts: dict[str, Any]
+) -> None:
+    """Create or update a course's exercises from checked files; bump the version of any whose
+    question or answer key changed. Called by the course importer."""
+    Exercise.objects.filter(course_id=course_id).exclude(
+        slug__in=[e.slug for e in exercises]
+    ).delete()
+    for item in exercises:
+        values = {
+            "title": item.title,
+            "kind": item.kind,
+            "prompt": item.prompt,
+            "spec": item.spec,
+            "hints": item.hints,
+            "explanation": item.explanation,
+            "chart": charts.get(item.chart) if item.chart else None,
+            "max_attempts": item.max_attempts,
+            "reveal_answer": item.reveal_answer,
+            "ask_confidence": item.ask_confidence,
+            "certainty_based_marking": item.certainty_based_marking,
+            "source": item.source,
+        }
+        exercise = Exercise.objects.filter(course_id=course_id, slug=item.slug).first()
+        if exercise is None:
+            Exercise.objects.create(
+                course_id=course_id, slug=item.slug, fingerprint=item.fingerprint, **values
+            )
+        elif exercise.fingerprint != item.fingerprint or any(
+            getattr(exercise, k) != v for k, v in values.items()
+        ):
+            for name, value in values.items():
+                setattr(exercise, name, value)
+            if exercise.fingerprint != item.fingerprint:
+                exercise.version += 1
+                exercise.fingerprint = item.fingerprint
+            exercise.save()
