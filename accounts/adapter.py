@@ -1,8 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
-from django.http import HttpRequest
 
-from accounts import services
 from accounts.signup_policy import may_sign_up
 
 SIGNUP_REFUSED = (
@@ -18,9 +16,3 @@ class AccountAdapter(DefaultAccountAdapter):
         if not may_sign_up(email=email):
             raise forms.ValidationError(SIGNUP_REFUSED, code="signup_not_allowed")
         return email
-
-    def save_user(self, request: HttpRequest, user, form, commit: bool = True):  # type: ignore[no-untyped-def]
-        user = super().save_user(request, user, form, commit=commit)
-        if commit:
-            services.accept_invitation(email=user.email)
-        return user

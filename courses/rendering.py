@@ -4,16 +4,17 @@ embeddable content changes."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 
 from courses.content import charts as chart_content
 from courses.content import markdown as md
@@ -25,27 +26,31 @@ PREVIEW_ROWS = 10
 CACHE_SECONDS = 60 * 60 * 24
 
 
-@lru_cache(maxsize=32)
-def _parsed_rows(dataset_pk: int, version: str, csv_text: str, columns_json: str) -> list[Row]:
-    import json
+_rows: OrderedDict[tuple[int, str], list[Row]] = OrderedDict()
+_lock = threading.Lock()  # threaded servers share these per-process caches
+ROW_CACHE_ENTRIES = 32
 
-    columns = column_list(json.loads(columns_json))
-    reader = csv.reader(io.StringIO(csv_text, newline=""))
+
+def dataset_rows(dataset: Dataset) -> list[Row]:
+    """Typed rows of a stored (already validated) dataset, parsed once per version."""
+    key = (dataset.pk, dataset.updated_at.isoformat())
+    with _lock:
+        if (rows := _rows.get(key)) is not None:
+            _rows.move_to_end(key)
+            return rows
+    columns = column_list(dataset.columns)
+    reader = csv.reader(io.StringIO(dataset.csv_text, newline=""))
     next(reader)
-    return [
+    rows = [
         {c.name: parse_value(cell.strip(), c) for c, cell in zip(columns, cells, strict=True)}
         for cells in reader
         if cells
     ]
-
-
-def dataset_rows(dataset: Dataset) -> list[Row]:
-    """Typed rows of a stored (already validated) dataset."""
-    import json
-
-    return _parsed_rows(
-        dataset.pk, dataset.updated_at.isoformat(), dataset.csv_text, json.dumps(dataset.columns)
-    )
+    with _lock:
+        _rows[key] = rows
+        while len(_rows) > ROW_CACHE_ENTRIES:
+            _rows.popitem(last=False)
+    return rows
 
 
 def dataset_preview(dataset: Dataset, limit: int = PREVIEW_ROWS) -> list[list[str]]:
@@ -150,13 +155,10 @@ class CourseResolver:
             "courses/embeds/callout.html", {"kind": kind, "title": title, "inner_html": inner_html}
         )
 
-    def term_link(self, slug: str, text: str) -> str:
-        url = reverse("courses:glossary", kwargs={"course": self.course.slug})
+    def term_url(self, slug: str) -> str | None:
         if slug not in self.terms:
-            return format_html("{}", text)
-        return format_html(
-            '<a class="govuk-link app-glossary-link" href="{}#term-{}">{}</a>', url, slug, text
-        )
+            return None
+        return reverse("courses:glossary", kwargs={"course": self.course.slug}) + f"#term-{slug}"
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,28 @@ def lesson_navigation(lesson: Lesson, course: Course) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _code_version() -> str:
+    """A fingerprint of the code and templates that make lesson HTML, so that a release that
+    changes how lessons render (a sanitiser fix, say) never serves HTML cached by the last."""
+    base = Path(__file__).resolve().parent
+    sources = [
+        base / "rendering.py", base / "content" / "markdown.py", base / "content" / "charts.py",
+        *sorted((base / "templates" / "courses").rglob("*.html")),
+    ]  # fmt: skip
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RENDER_VERSION = _code_version()
+
+
 def lesson_cache_key(lesson: Lesson, course: Course) -> str:
-    return f"lesson-html:{lesson.pk}:{lesson.updated_at.timestamp()}:{course.content_version}"
+    return (
+        f"lesson-html:{RENDER_VERSION}:{lesson.pk}:{lesson.updated_at.timestamp()}:"
+        f"{course.content_version}"
+    )
 
 
 # Rendered lessons also stay in this process's memory: their keys change whenever the lesson or
@@ -209,9 +231,10 @@ LOCAL_ENTRIES = 256
 
 def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
     key = lesson_cache_key(lesson, course)
-    if (local := _local.get(key)) is not None:
-        _local.move_to_end(key)
-        return local
+    with _lock:
+        if (local := _local.get(key)) is not None:
+            _local.move_to_end(key)
+            return local
     cached: RenderedLesson | None = cache.get(key)
     if cached is not None:
         _remember(key, cached)
@@ -249,17 +272,23 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
 
 
 def forget_local_copies() -> None:
-    _local.clear()
+    with _lock:
+        _local.clear()
+        _rows.clear()
 
 
 def _remember(key: str, rendered: RenderedLesson) -> None:
-    _local[key] = rendered
-    while len(_local) > LOCAL_ENTRIES:
-        _local.popitem(last=False)
+    with _lock:
+        _local[key] = rendered
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
 
 
 def rendered_introduction(course: Course) -> str:
-    key = f"course-intro:{course.pk}:{course.updated_at.timestamp()}:{course.content_version}"
+    key = (
+        f"course-intro:{RENDER_VERSION}:{course.pk}:{course.updated_at.timestamp()}:"
+        f"{course.content_version}"
+    )
     cached: str | None = cache.get(key)
     if cached is None:
         cached = md.render(course.introduction, CourseResolver(course)).html

@@ -41,9 +41,6 @@ def save_course(*, bundle: CourseBundle) -> Course:
         )
 
     Chart.objects.filter(course=course).exclude(slug__in=[c.slug for c in bundle.charts]).delete()
-    Dataset.objects.filter(course=course).exclude(
-        slug__in=[d.slug for d in bundle.datasets]
-    ).delete()
     datasets = {}
     for item in bundle.datasets:
         datasets[item.slug], _ = Dataset.objects.update_or_create(
@@ -74,6 +71,11 @@ def save_course(*, bundle: CourseBundle) -> Course:
                 "source_note": chart.source_note,
             },
         )
+
+    # Only now that every chart points at a dataset that stays can the others go.
+    Dataset.objects.filter(course=course).exclude(
+        slug__in=[d.slug for d in bundle.datasets]
+    ).delete()
 
     from exercises.services import save_exercises
 

@@ -436,7 +436,7 @@ def _check_sql(raw: dict[str, Any], problem: Report, datasets: dict[str, list[Co
     order_matters = raw.get("order_matters", False)
     if not isinstance(order_matters, bool):
         problem("order_matters", "order_matters must be true or false")
-    from exercises import sql_sandbox
+    import exercises.sql_sandbox as sql_sandbox
 
     try:
         result = sql_sandbox.run_query(
@@ -457,7 +457,7 @@ def _check_sql(raw: dict[str, Any], problem: Report, datasets: dict[str, list[Co
 def _tables(
     names: list[str], datasets: dict[str, list[Column]], rows: dict[str, list[Row]]
 ) -> list[Any]:
-    from exercises import sql_sandbox
+    import exercises.sql_sandbox as sql_sandbox
 
     return [
         sql_sandbox.Table(

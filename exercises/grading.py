@@ -183,7 +183,7 @@ def _estimate(spec: dict[str, Any], answer: dict[str, Any], **_: Any) -> GradeRe
 
 def _sql(spec: dict[str, Any], answer: dict[str, Any], *, data: DataSource, version_key: str,
          **_: Any) -> GradeResult:  # fmt: skip
-    from exercises import sql_sandbox
+    import exercises.sql_sandbox as sql_sandbox
 
     tables = data.sql_tables(spec["datasets"])
     expected = sql_sandbox.run_query(tables, spec["reference"], version_key=version_key)

@@ -24,8 +24,8 @@ def question_html(*, exercise: Exercise, course: Course, variant: str) -> str:
         resolver = rendering.CourseResolver(course)
         prompt = exercise.prompt.replace("{value}", variant) if variant else exercise.prompt
         html = md.render(prompt, resolver).html
-        if exercise.chart_id:
-            html += resolver.chart_html(exercise.chart, dom_id=f"chart-{exercise.chart.slug}-q")  # type: ignore[union-attr]
+        if exercise.chart is not None:
+            html += resolver.chart_html(exercise.chart, dom_id=f"chart-{exercise.chart.slug}-q")
         cache.set(key, html, 60 * 60 * 24)
     return html
 
@@ -97,7 +97,7 @@ def exercise_page(*, exercise: Exercise, course: Course, learner: Person) -> dic
     exhausted = bool(exercise.max_attempts) and used >= exercise.max_attempts
     waiting = [a for a in attempts if not a.is_final and a.state != State.AWAITING_TUTOR]
     finished = (solved or exhausted) and not waiting
-    variant = selectors.variant_for(learner_id=learner.pk, exercise=exercise)
+    variant = selectors.variant_for(learner_id=learner.pk or 0, exercise=exercise)
     return {
         "course": course,
         "exercise": exercise,

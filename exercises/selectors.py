@@ -61,7 +61,7 @@ class CourseData:
         return rendering.dataset_rows(self.dataset(dataset))
 
     def sql_tables(self, datasets: list[str]) -> list[Any]:
-        from exercises import sql_sandbox
+        import exercises.sql_sandbox as sql_sandbox
 
         tables = []
         for slug in datasets:

@@ -4,8 +4,8 @@ Every attempt runs on its own fresh in-memory SQLite database:
 
 1. The dataset tables are built once (CREATE TABLE + INSERT), the database is serialized to
    bytes, and the bytes are kept in a small module-level LRU cache keyed by the caller's
-   ``version_key`` (plus a cheap fingerprint of the table shapes, so a stale key cannot serve
-   the wrong tables).
+   ``version_key`` (plus a fingerprint of the tables' shape and content, so a key that is not
+   bumped when the data changes cannot serve stale tables).
 2. For each attempt a new ``sqlite3.connect(":memory:")`` connection gets a private copy of those
    bytes via ``deserialize()``, so nothing a query does can leak into the next attempt.
 3. Before the learner's SQL is seen, the connection is locked down: ``PRAGMA query_only=ON``,
@@ -35,7 +35,8 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -47,8 +48,16 @@ __all__ = ["QueryResult", "SqlRejected", "Table", "results_match", "run_query"]
 MAX_QUERY_CHARS = 10_000
 """Longest query text accepted (characters)."""
 
-MAX_VALUE_LENGTH = 1_000_000
-"""SQLITE_LIMIT_LENGTH: the largest string or blob a query may produce (bytes)."""
+MAX_VALUE_LENGTH = 100_000
+"""SQLITE_LIMIT_LENGTH: the largest string or blob a query may produce (bytes).
+
+Far more than a learner needs, and small on purpose: instr() and replace() compare strings in
+time proportional to the product of their lengths inside a single virtual-machine instruction,
+where the progress handler cannot stop them. At 1,000,000 bytes one call can take seconds;
+at 100,000 it takes well under a tenth of a second."""
+
+MAX_TRIM_WORK = 2_000_000
+"""trim(X, Y), ltrim(X, Y) and rtrim(X, Y) take time proportional to len(X) * len(Y)."""
 
 MAX_RESULT_CHARS = 5_000_000
 """Budget for the total size of text and blob values in one result."""
@@ -78,7 +87,7 @@ _BASE_LIMITS: dict[int, int] = {
     sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,
     sqlite3.SQLITE_LIMIT_VDBE_OP: 100_000,
     sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,
-    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 100,  # LIKE/GLOB take len(text) * len(pattern)
     sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 0,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 1,
     sqlite3.SQLITE_LIMIT_WORKER_THREADS: 0,
@@ -230,9 +239,22 @@ def _build_image(tables: Sequence[Table]) -> bytes:
         conn.close()
 
 
+def _rows_hash(rows: Sequence[Any]) -> int | None:
+    try:
+        return hash(tuple(tuple(row) for row in rows))
+    except TypeError:  # an unhashable value; _build_image will reject it anyway
+        return None
+
+
 def _fingerprint(tables: Sequence[Table]) -> tuple[Any, ...]:
+    """Shape and content of the tables, so a reused version_key cannot serve stale data."""
     return tuple(
-        (table.name, tuple(tuple(column) for column in table.columns), len(table.rows))
+        (
+            table.name,
+            tuple(tuple(column) for column in table.columns),
+            len(table.rows),
+            _rows_hash(table.rows),
+        )
         for table in tables
     )
 
@@ -328,7 +350,8 @@ def _unusual_character(sql: str) -> str | None:
         if ch.isascii() or unicodedata.category(ch) in _UNUSUAL_CATEGORIES:
             line = sql.count("\n", 0, index) + 1
             column = index - (sql.rfind("\n", 0, index) + 1) + 1
-            name = unicodedata.name(ch, "a control character").lower()
+            unnamed = "a control character" if ch.isascii() else "an invalid character"
+            name = unicodedata.name(ch, unnamed).lower()
             return (
                 f"The query contains an invisible or unusual character ({name}, "
                 f"U+{ord(ch):04X}) on line {line}, position {column}. This often happens when "
@@ -369,13 +392,13 @@ def _check_text(sql: str, table_names: Sequence[str]) -> _Statement:
     if not statements:
         example = f" For example: SELECT * FROM {table_names[0]}" if table_names else ""  # noqa: S608
         raise SqlRejected("The query is empty. Write a SELECT query." + example)
-    if len(statements) > 1:
-        raise SqlRejected(_ONE_STATEMENT)
     statement = statements[0]
     match = re.match(r"\s*(\w+)", statement.code)
     word = match.group(1).upper() if match else ""
     if word not in _START_WORDS:
         raise SqlRejected(_first_word_message(word) + _hints(statement.code))
+    if len(statements) > 1:
+        raise SqlRejected(_ONE_STATEMENT)
     return statement
 
 
@@ -434,8 +457,156 @@ def _is_internal_name(name: str) -> bool:
     return name.startswith(("sqlite_", "pragma_")) or name in _internal_names
 
 
+_DIGITS = frozenset("0123456789")
+_FLAGS = frozenset("-+ #!0,")
+_PRINTF_TAKES_ARGUMENT = frozenset("dsgzqQwcouxXfeEGipr")
+_PRINTF_TAKES_NOTHING = frozenset("n%")
+_INT64_MAX = 2**63 - 1
+
+
+def _int32(value: int) -> int:
+    """C's ``(int)`` cast of a 64-bit integer."""
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value >= 2**31 else value
+
+
+def _int64_candidates(value: Any) -> set[int]:
+    """What sqlite3_value_int64() may make of ``value`` (more than one guess for text)."""
+    if value is None:
+        return {0}
+    if isinstance(value, int):
+        return {int(value)}
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    guesses: set[int] = set()
+    if isinstance(value, str):
+        match = re.match(r"\s*([+-]?\d+)", value)
+        guesses.add(int(match.group(1)) if match else 0)
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return guesses
+    if isinstance(value, float):
+        if math.isnan(value):
+            guesses.add(0)
+        else:
+            guesses.add(int(max(-_INT64_MAX - 1, min(_INT64_MAX, value))))
+    return {max(-_INT64_MAX - 1, min(_INT64_MAX, guess)) for guess in guesses} or {0}
+
+
+def _printf_repeats_too_much(fmt: Any, args: Sequence[Any]) -> bool:
+    """True if printf(fmt, *args) has a %c conversion with a precision over MAX_VALUE_LENGTH.
+
+    "%.*c" repeats a character <precision> times. SQLite 3.40 keeps looping to the end even
+    after it has given up on the too-long result (which is NULL), and a precision of two
+    billion keeps one virtual-machine instruction busy for seconds. The parsing of flags, width
+    and precision, and which conversions use an argument, mirror sqlite3_str_vappendf().
+    """
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode("utf-8", "replace")
+    if not isinstance(fmt, str):
+        return False
+    used = 0
+
+    def int_arg() -> set[int]:
+        nonlocal used
+        if used >= len(args):
+            return {0}
+        used += 1
+        return _int64_candidates(args[used - 1])
+
+    def at(index: int) -> str:
+        return fmt[index] if index < len(fmt) else ""
+
+    i = 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            i += 1
+            continue
+        i += 1
+        c = at(i)
+        if not c:
+            break
+        precisions = {-1}
+        while True:
+            done = False
+            if c in _FLAGS:
+                pass
+            elif c == "l":
+                i += 1
+                c = at(i)
+                if c == "l":
+                    i += 1
+                    c = at(i)
+                done = True
+            elif c in _DIGITS:  # a width; "0" was taken as a flag above
+                i += 1
+                while at(i) in _DIGITS:
+                    i += 1
+                c = at(i)
+                if c not in (".", "l"):
+                    done = True
+                else:
+                    i -= 1
+            elif c == "*":
+                int_arg()  # the width
+                c = at(i + 1)
+                if c not in (".", "l"):
+                    i += 1
+                    c = at(i)
+                    done = True
+            elif c == ".":
+                i += 1
+                c = at(i)
+                if c == "*":
+                    precisions = {_int32(value) for value in int_arg()}
+                    precisions = {
+                        -p if -2147483647 <= p < 0 else (-1 if p < 0 else p) for p in precisions
+                    }
+                    i += 1
+                    c = at(i)
+                else:
+                    px = 0
+                    while c in _DIGITS:
+                        px = (px * 10 + int(c)) & 0xFFFFFFFF
+                        i += 1
+                        c = at(i)
+                    precisions = {px & 0x7FFFFFFF}
+                if c == "l":
+                    i -= 1
+                else:
+                    done = True
+            else:
+                done = True
+            if done:
+                break
+            i += 1
+            c = at(i)
+            if not c:
+                break
+        if c == "c" and max(precisions) > MAX_VALUE_LENGTH:
+            return True
+        if c in _PRINTF_TAKES_ARGUMENT:
+            used += 1
+        elif c not in _PRINTF_TAKES_NOTHING:
+            return False  # SQLite stops formatting at an unknown conversion
+        i += 1
+    return False
+
+
+def _text_length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes)) else 32
+
+
+class _FunctionRefused(Exception):
+    """Raised inside a guarded function; the learner-facing reason is kept on the _Guard."""
+
+
 class _Guard:
-    """Authorizer and progress handler for one connection; remembers why it stopped a query."""
+    """Authorizer, progress handler and guarded functions for one sandbox connection.
+
+    Remembers why it stopped a query, so the error can be explained to the learner.
+    """
 
     def __init__(self, tables: Sequence[Table], time_limit_ms: int) -> None:
         self.table_names = [table.name for table in tables]
@@ -444,6 +615,13 @@ class _Guard:
         self.deadline = math.inf
         self.timed_out = False
         self.denied: str | None = None
+        self.refused: str | None = None
+        self._scratch: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.close()
+            self._scratch = None
 
     def start_clock(self) -> None:
         self.deadline = time.monotonic() + self.time_limit_ms / 1000
@@ -508,16 +686,70 @@ class _Guard:
             self.denied = message
         return sqlite3.SQLITE_DENY
 
+    # Guarded versions of built-in functions that can be slow inside a single instruction.
+    # They check their arguments, then call SQLite's own function on a private scratch
+    # connection that holds no data, so results are exactly SQLite's.
+
+    def _builtin(self, name: str, args: Sequence[Any]) -> Any:
+        if self._scratch is None:
+            scratch = sqlite3.connect(":memory:", isolation_level=None)
+            scratch.text_factory = _decode_text
+            scratch.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_LENGTH)
+            self._scratch = scratch
+        placeholders = ", ".join("?" for _ in args)
+        try:
+            row = self._scratch.execute(f"SELECT {name}({placeholders})", tuple(args)).fetchone()
+        except sqlite3.Error as exc:
+            if self.refused is None:
+                self.refused = _sqlite_message(str(exc))
+            raise _FunctionRefused(name) from None
+        return row[0]
+
+    def printf(self, *args: Any) -> Any:
+        if args and _printf_repeats_too_much(args[0], args[1:]):
+            return None  # what SQLite itself returns, only sooner
+        return self._builtin("printf", args)
+
+    def format(self, *args: Any) -> Any:
+        if args and _printf_repeats_too_much(args[0], args[1:]):
+            return None
+        return self._builtin("format", args)
+
+    def trimmer(self, name: str) -> Callable[[Any, Any], Any]:
+        def trim(text: Any, characters: Any) -> Any:
+            if _text_length(text) * _text_length(characters) > MAX_TRIM_WORK:
+                if self.refused is None:
+                    self.refused = (
+                        f"The list of characters given to {name}() is too long for such a long "
+                        "text. Use a shorter list of characters to remove."
+                    )
+                raise _FunctionRefused(name)
+            return self._builtin(name, (text, characters))
+
+        return trim
+
+    def install_functions(self, conn: sqlite3.Connection) -> None:
+        conn.create_function("printf", -1, self.printf, deterministic=True)
+        if sqlite3.sqlite_version_info >= (3, 38, 0):  # format() is printf() under a new name
+            conn.create_function("format", -1, self.format, deterministic=True)
+        for name in ("trim", "ltrim", "rtrim"):  # the one-argument forms stay built in
+            conn.create_function(name, 2, self.trimmer(name), deterministic=True)
+
 
 def _decode_text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
-def _open_sandbox(
+@contextmanager
+def _sandbox(
     image: bytes, tables: Sequence[Table], time_limit_ms: int
-) -> tuple[sqlite3.Connection, _Guard]:
-    """A new connection holding a private copy of ``image``, locked down for learner SQL."""
+) -> Iterator[tuple[sqlite3.Connection, _Guard]]:
+    """A new connection holding a private copy of ``image``, locked down for learner SQL.
+
+    The connection (and the guard's scratch connection) is closed on the way out.
+    """
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    guard = _Guard(tables, time_limit_ms)
     try:
         if image:
             conn.deserialize(image)
@@ -530,13 +762,13 @@ def _open_sandbox(
         for limit, value in _BASE_LIMITS.items():
             conn.setlimit(limit, value)
         conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, max(_MIN_COLUMN_LIMIT, widest))
-        guard = _Guard(tables, time_limit_ms)
+        guard.install_functions(conn)
         conn.set_authorizer(guard.authorize)
         conn.set_progress_handler(guard.progress, PROGRESS_INTERVAL)
-    except BaseException:
+        yield conn, guard
+    finally:
         conn.close()
-        raise
-    return conn, guard
+        guard.close()
 
 
 # --- Explaining errors -------------------------------------------------------------------------
@@ -566,6 +798,8 @@ def _explain(exc: Exception, guard: _Guard, tables: Sequence[Table], code: str) 
         message = message[:300] + "..."
     if guard.denied is not None:
         return guard.denied
+    if guard.refused is not None:
+        return guard.refused
     if guard.timed_out and "interrupt" in message:
         return (
             f"The query took too long: it was stopped after {guard.time_limit_ms:,} ms. "
@@ -597,11 +831,6 @@ def _explain(exc: Exception, guard: _Guard, tables: Sequence[Table], code: str) 
     if match := re.match(r"no such function: (.+)", message):
         name = match.group(1)
         return f"There is no function called {name}()." + _suggest(name, sorted(ALLOWED_FUNCTIONS))
-    if "too big" in message:
-        return (
-            "The query produced a value that is too large "
-            f"(the limit is {MAX_VALUE_LENGTH:,} characters)."
-        )
     if "one statement at a time" in message:
         return _ONE_STATEMENT
     if (
@@ -616,10 +845,22 @@ def _explain(exc: Exception, guard: _Guard, tables: Sequence[Table], code: str) 
             "The query seems to end too early (SQLite said: incomplete input). Check that "
             "nothing is missing at the end, such as a closing bracket or quote." + hints
         )
-    if message.startswith("too many") or "too large" in message or "too complex" in message:
-        return f"The query is too complex to run here. SQLite said: {message}"
     if "interrupt" in message:
         return "The query was stopped before it finished."
+    return _sqlite_message(message, hints)
+
+
+def _sqlite_message(message: str, hints: str = "") -> str:
+    """Plain English for SQLite's generic errors; otherwise SQLite's own words."""
+    if "too big" in message:
+        return (
+            "The query produced a value that is too large "
+            f"(the limit is {MAX_VALUE_LENGTH:,} characters)."
+        )
+    if message.startswith("too many") or "too large" in message or "too complex" in message:
+        return f"The query is too complex to run here. SQLite said: {message}"
+    if "user-defined function raised exception" in message:
+        return "One of the functions in the query could not handle the values it was given."
     return f"SQLite said: {message}" + hints
 
 
@@ -649,35 +890,33 @@ def run_query(
         raise ValueError("row_cap must be positive")
     statement = _check_text(sql, [table.name for table in tables])
     image = _database_image(tables, version_key)
-    conn, guard = _open_sandbox(image, tables, time_limit_ms)
-    try:
-        guard.start_clock()
-        cursor = conn.execute(statement.raw)
-        if cursor.description is None:
-            raise SqlRejected(_ONLY_SELECT)
-        columns = [str(description[0]) for description in cursor.description]
-        rows: list[tuple[Any, ...]] = []
-        size = 0
-        while len(rows) < row_cap:
-            batch = cursor.fetchmany(min(FETCH_BATCH, row_cap - len(rows)))
-            if not batch:
-                break
-            size += sum(_value_size(value) for row in batch for value in row)
-            if size > MAX_RESULT_CHARS:
-                raise SqlRejected(
-                    "The result is too large to show. Select fewer columns or fewer rows."
-                )
-            rows.extend(tuple(row) for row in batch)
-        truncated = len(rows) >= row_cap and cursor.fetchone() is not None
-        return QueryResult(columns=columns, rows=rows, truncated=truncated)
-    except (sqlite3.Error, sqlite3.Warning) as exc:
-        raise SqlRejected(_explain(exc, guard, tables, statement.code)) from None
-    except MemoryError:
-        raise SqlRejected(
-            "The query needed too much memory. Select fewer columns or fewer rows."
-        ) from None
-    finally:
-        conn.close()
+    with _sandbox(image, tables, time_limit_ms) as (conn, guard):
+        try:
+            guard.start_clock()
+            cursor = conn.execute(statement.raw)
+            if cursor.description is None:
+                raise SqlRejected(_ONLY_SELECT)
+            columns = [str(description[0]) for description in cursor.description]
+            rows: list[tuple[Any, ...]] = []
+            size = 0
+            while len(rows) < row_cap:
+                batch = cursor.fetchmany(min(FETCH_BATCH, row_cap - len(rows)))
+                if not batch:
+                    break
+                size += sum(_value_size(value) for row in batch for value in row)
+                if size > MAX_RESULT_CHARS:
+                    raise SqlRejected(
+                        "The result is too large to show. Select fewer columns or fewer rows."
+                    )
+                rows.extend(tuple(row) for row in batch)
+            truncated = len(rows) >= row_cap and cursor.fetchone() is not None
+            return QueryResult(columns=columns, rows=rows, truncated=truncated)
+        except (sqlite3.Error, sqlite3.Warning) as exc:
+            raise SqlRejected(_explain(exc, guard, tables, statement.code)) from None
+        except MemoryError:
+            raise SqlRejected(
+                "The query needed too much memory. Select fewer columns or fewer rows."
+            ) from None
 
 
 # --- Comparing results -------------------------------------------------------------------------

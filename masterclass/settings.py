@@ -9,6 +9,7 @@ project root) with a safe default; a bad value stops start-up with
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -36,6 +37,9 @@ VAR_DIR = Path(env.str("MASTERCLASS_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
+# Each test run gets its own SQLite file and broker folder, so runs side by side don't collide;
+# a worker started by the tests is told the run's id.
+TEST_RUN = env.str("MASTERCLASS_TEST_RUN", default=str(os.getpid())) if IS_TEST else ""
 if IS_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must not be on when DJANGO_ENV=production.")
 
@@ -143,7 +147,8 @@ _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A real Celery worker runs in its own process, so tests need a database
     # file that both processes can open (an in-memory one is per process).
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    _db["TEST"] = {"NAME": str(VAR_DIR / "tests" / f"test-{TEST_RUN}.sqlite3")}
+    (VAR_DIR / "tests").mkdir(exist_ok=True)
     _db.setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
@@ -190,7 +195,10 @@ else:
         }
     }
     BROKER_DIR = Path(
-        env.str("BROKER_DIR", default=str(VAR_DIR / ("test-broker" if IS_TEST else "broker")))
+        env.str(
+            "BROKER_DIR",
+            default=str(VAR_DIR / "tests" / f"broker-{TEST_RUN}" if IS_TEST else VAR_DIR / "broker"),
+        )
     )
     for _sub in ("queue", "processed"):
         (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,10 @@ def check_database() -> str:
     connection = connections.create_connection("default")
     try:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SET statement_timeout = %s", [int(settings.HEALTHZ_TIMEOUT_SECONDS * 1000)]
+                )
             cursor.execute("SELECT 1")
             cursor.fetchone()
     finally:
@@ -52,8 +57,23 @@ CHECKS: dict[str, Callable[[], str]] = {"database": check_database, "broker": ch
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="healthz")
 
 
+_running: dict[str, Future[str]] = {}
+_running_lock = threading.Lock()
+
+
+def _submit(name: str, check: Callable[[], str]) -> Future[str]:
+    """Start a check, unless the last one of its kind is still stuck: then report on that one
+    rather than pile up more threads behind it."""
+    with _running_lock:
+        previous = _running.get(name)
+        if previous is not None and not previous.done():
+            return previous
+        _running[name] = future = _pool.submit(check)
+        return future
+
+
 def run_checks() -> dict[str, str]:
-    futures = {name: _pool.submit(check) for name, check in CHECKS.items()}
+    futures = {name: _submit(name, check) for name, check in CHECKS.items()}
     wait(futures.values(), timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
     results = {}
     for name, future in futures.items():

@@ -51,6 +51,13 @@ def site_admin(db: None) -> Any:
 
 
 # --- Isolation ------------------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _remove_this_runs_broker_folder() -> Iterator[None]:
+    yield
+    if not settings.REDIS_URL:
+        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """Rate-limit counters live in the cache: start every database test with none."""
@@ -184,6 +191,7 @@ def celery_worker(
         **os.environ,
         "DJANGO_ENV": "test",
         "DATABASE_URL": _database_url(connection.settings_dict),
+        "MASTERCLASS_TEST_RUN": settings.TEST_RUN,
     }
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
@@ -192,7 +200,7 @@ def celery_worker(
         "-A", "masterclass", "worker",
         "--pool", "solo",
         "--hostname", hostname,
-        "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--queues", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.GRADING_QUEUE}",
         "--without-gossip", "--without-mingle",
         "--loglevel", "INFO",
     ]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,20 @@ def validate_spec(raw: Any, columns: list[Column], *, path: str) -> list[Problem
         for key in raw
         if key not in SPEC_KEYS
     ]
+    shape: list[Problem] = []
+    for key in ("title", "summary", "source_note", "x_title", "y_title", "dataset", "colour"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], str):
+            shape.append(Problem(path, None, f"{key} must be text"))
+    for key in ("filters", "annotations"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], list):
+            shape.append(Problem(path, None, f"{key} must be a list"))
+    y = raw.get("y")
+    if y is not None and not (
+        isinstance(y, str) or (isinstance(y, list) and y and all(isinstance(v, str) for v in y))
+    ):
+        shape.append(Problem(path, None, "y must be a column name or a list of column names"))
+    if shape:
+        return problems + shape
     for key in REQUIRED_KEYS:
         if not raw.get(key) or (isinstance(raw.get(key), str) and not raw[key].strip()):
             hint = " (what the chart shows and its main takeaway)" if key == "summary" else ""
@@ -92,7 +107,7 @@ def validate_spec(raw: Any, columns: list[Column], *, path: str) -> list[Problem
             problems.append(Problem(path, None, f"filter {index} needs a column"))
             continue
         check_column(f"filter {index}", test["column"])
-        tests = set(test) - {"column"}
+        tests = {t for t in test if t != "column"}
         if not tests or tests - set(FILTER_TESTS):
             problems.append(
                 Problem(
@@ -101,22 +116,81 @@ def validate_spec(raw: Any, columns: list[Column], *, path: str) -> list[Problem
             )
         if "in" in test and not isinstance(test["in"], list):
             problems.append(Problem(path, None, f"filter {index}: 'in' must be a list"))
+            continue
+        column = by_name.get(test["column"]) if isinstance(test["column"], str) else None
+        if column is not None:
+            values = [
+                *(test.get("in") or []),
+                *(test[t] for t in ("equals", "min", "max") if t in test),
+            ]
+            for value in values:
+                if (message := _value_problem(column, value)) is not None:
+                    problems.append(Problem(path, None, f"filter {index}: {message}"))
+                    break
+            if ("min" in test or "max" in test) and column.type == "text":
+                problems.append(
+                    Problem(
+                        path, None, f"filter {index}: min and max need a numeric or date column"
+                    )
+                )
     for key in ("y_min", "y_max"):
-        if key in raw and not isinstance(raw[key], int | float):
+        if key in raw and not _finite(raw[key]):
             problems.append(Problem(path, None, f"{key} must be a number"))
     if raw.get("sort", "none") not in ("none", "ascending", "descending"):
         problems.append(Problem(path, None, "sort must be ascending or descending"))
     if raw.get("barmode", "group") not in ("group", "stack"):
         problems.append(Problem(path, None, "barmode must be group or stack"))
     for index, note in enumerate(raw.get("annotations") or [], start=1):
-        if not isinstance(note, dict) or not {"x", "y", "text"} <= set(note):
-            problems.append(Problem(path, None, f"annotation {index} needs x, y and text"))
+        if (
+            not isinstance(note, dict)
+            or not {"x", "y", "text"} <= set(note)
+            or not isinstance(note["text"], str)
+            or not _finite(note["y"])
+            or not isinstance(note["x"], str | int | float | datetime.date)
+            or isinstance(note["x"], bool)
+        ):
+            problems.append(
+                Problem(path, None, f"annotation {index} needs x, a numeric y and text")
+            )
     return problems
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _value_problem(column: Column, value: Any) -> str | None:
+    """Why a filter value cannot be compared with a column, or None if it can."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | datetime.date):
+        return f"{value!r} is not a single value"
+    if column.is_numeric and not _finite(value):
+        return f"{value!r} is not a number, and {column.name} holds numbers"
+    if column.type == "date":
+        try:
+            datetime.date.fromisoformat(str(value))
+        except ValueError:
+            return f"{value!r} is not a date in the form YYYY-MM-DD"
+    if column.type == "text" and not isinstance(value, str | int | float):
+        return f"{value!r} is not text"
+    return None
+
+
+def plain(value: Any) -> Any:
+    """YAML values as JSON can store them: dates become YYYY-MM-DD text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def _comparable(value: Any, sample: Value) -> Any:
     if isinstance(sample, datetime.date) and isinstance(value, str):
         return datetime.date.fromisoformat(value)
+    if isinstance(sample, str) and not isinstance(value, str):
+        return str(value)  # a text column compared with a YAML number: compare as text
     return value
 
 
@@ -155,7 +229,8 @@ def build_series(spec: dict[str, Any], rows: list[Row]) -> list[Series]:
         return [Series(y, [r[x] for r in rows], [r[y] for r in rows])]
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        groups.setdefault(str(row[colour]), []).append(row)
+        name = "(blank)" if row[colour] is None else str(row[colour])
+        groups.setdefault(name, []).append(row)
     order = spec_order(spec, colour, list(groups))
     return [
         Series(name, [r[x] for r in groups[name]], [r[y] for r in groups[name]]) for name in order
@@ -171,12 +246,19 @@ def spec_order(spec: dict[str, Any], colour: str, names: list[str]) -> list[str]
     return names
 
 
-def check_series(spec: dict[str, Any], rows: list[Row], *, path: str) -> list[Problem]:
+def check_series(
+    spec: dict[str, Any], rows: list[Row], columns: list[Column], *, path: str
+) -> list[Problem]:
     series = build_series(spec, rows)
     points = sum(len(s.xs) for s in series)
     if not points:
         return [Problem(path, None, "the filters leave no rows to draw")]
     problems = []
+    try:  # whatever else could go wrong in drawing it shows here, not on a learner's page
+        build_figure(spec, rows, columns)
+        build_table(spec, rows, columns, title="check")
+    except Exception as error:
+        return [Problem(path, None, f"the chart cannot be drawn: {error}")]
     if len(series) > MAX_SERIES:
         problems.append(
             Problem(
@@ -244,7 +326,7 @@ def build_figure(spec: dict[str, Any], rows: list[Row], columns: list[Column]) -
     if "y_min" in spec or "y_max" in spec:
         # Plotly ignores a range with one end missing: fill it in from the data.
         values = [v for s in build_series(spec, rows) for v in s.ys if isinstance(v, int | float)]
-        low, high = min(values), max(values)
+        low, high = (min(values), max(values)) if values else (0, 1)
         pad = (high - low) * 0.05 or abs(high) * 0.05 or 1
         axis_range = [spec.get("y_min", low - pad), spec.get("y_max", high + pad)]
     layout: dict[str, Any] = {
@@ -305,7 +387,7 @@ def build_table(
             if x not in xs:
                 xs.append(x)
     if spec["type"] != "barh" and x_column.type in {"integer", "number", "date"}:
-        xs.sort()  # type: ignore[type-var]
+        xs.sort(key=lambda v: (v is None, v))  # type: ignore[arg-type,return-value]
     lookup = [dict(zip(s.xs, s.ys, strict=True)) for s in series]
     multi_y = isinstance(spec["y"], list) and len(spec["y"]) > 1
     headers = [x_column.label] + [

@@ -64,7 +64,9 @@ def columns_from_metadata(
         if unknown:
             problems.append(
                 Problem(
-                    path, line, f"column {name!r} has unknown keys: {', '.join(sorted(unknown))}"
+                    path,
+                    line,
+                    f"column {name!r} has unknown keys: {', '.join(sorted(map(str, unknown)))}",
                 )
             )
         if not NAME.match(name):

@@ -31,6 +31,11 @@ DATASET_KEYS = {
     "title", "description", "source_organisation", "source_url", "licence", "data_date", "columns",
 }  # fmt: skip
 MAX_LESSON_MINUTES = 180
+MAX_LESSON_CHARACTERS = 100_000
+TEXT_KEYS = {
+    "title", "summary", "audience", "description", "source_organisation", "source_url", "licence",
+}  # fmt: skip
+MAX_POSITION = 1_000_000
 RESERVED_MODULE_SLUGS = {"glossary", "datasets", "charts", "exercises"}
 
 
@@ -192,6 +197,10 @@ class _Reader:
                     lines.get(str(key)),
                     f"unknown setting {key!r}; allowed: {', '.join(sorted(allowed))}",
                 )
+        for key in TEXT_KEYS & set(data):
+            if data[key] is not None and not isinstance(data[key], str):
+                self.problem(path, lines.get(key), f"{key} must be text")
+                ok = False
         for key in required:
             value = data.get(key)
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -219,6 +228,9 @@ class _Reader:
     def numbered(self, path: Path) -> tuple[int, str] | None:
         match = NUMBERED.match(path.stem if path.is_file() else path.name)
         if match and not self.check_slug(match["slug"], path):
+            return None
+        if match and int(match["position"]) > MAX_POSITION:
+            self.problem(path, None, f"the number in the name must be at most {MAX_POSITION:,}")
             return None
         if not match or not md.SLUG_RE.match(match["slug"]):
             self.problem(
@@ -252,6 +264,14 @@ def read_course(root: Path) -> CourseBundle:
     modules = _read_modules(reader, root / "modules", _slugs(root / "charts"),
                             _slugs(root / "datasets"), {t.slug for t in terms},
                             _slugs(root / "exercises"))  # fmt: skip
+    if course is not None:
+        known = {
+            "chart": _slugs(root / "charts"),
+            "dataset": _slugs(root / "datasets"),
+            "term": {t.slug for t in terms},
+            "exercise": _slugs(root / "exercises"),
+        }
+        _check_references(reader, root / "course.md", course[0].pop("_references"), known)
     if reader.problems or course is None:
         raise ContentInvalid(reader.problems)
     meta, introduction = course
@@ -292,8 +312,9 @@ def _read_course_file(reader: _Reader, path: Path) -> tuple[dict[str, Any], str]
                                                    default=0, low=1, high=10_000)  # fmt: skip
     if not isinstance(data.get("published", False), bool):
         reader.problem(path, lines.get("published"), "published must be true or false")
-    _, problems = md.problems_in(body, path=reader.rel(path), first_line=first_line)
+    references, problems = md.problems_in(body, path=reader.rel(path), first_line=first_line)
     reader.problems += problems
+    data["_references"] = references
     return data, body.strip()
 
 
@@ -427,7 +448,9 @@ def _read_exercises(reader: _Reader, folder: Path, charts: set[str], datasets: l
             continue
         used = data.get("datasets") or [data.get("dataset")] if isinstance(data, dict) else []
         if isinstance(used, list) and any(
-            isinstance(d, str) and d not in columns and (folder.parent / "datasets" / f"{d}.yaml").exists()
+            isinstance(d, str)
+            and d not in columns
+            and (folder.parent / "datasets" / f"{d}.yaml").exists()
             for d in used
         ):
             continue  # a dataset it uses has problems of its own, reported there
@@ -446,7 +469,8 @@ def _line_for(message: str, lines: dict[str, int]) -> int | None:
     if first in ("filter", "annotation"):
         return lines.get(first + "s")
     if message.startswith("unknown key"):
-        return lines.get(message.split("'")[1])
+        quoted = message.split("'")
+        return lines.get(quoted[1]) if len(quoted) > 2 else None
     return lines.get(first)
 
 
@@ -494,12 +518,16 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
             Problem(p.path, p.line or _line_for(p.message, lines), p.message) for p in problems
         ]
         if not problems and dataset is not None:
-            problems = chart_content.check_series(data, rows[dataset.slug], path=reader.rel(path))
+            problems = chart_content.check_series(
+                data, rows[dataset.slug], dataset.columns, path=reader.rel(path)
+            )
         reader.problems += problems
         if problems:
             continue
         spec = {
-            k: v for k, v in data.items() if k not in ("title", "dataset", "summary", "source_note")
+            k: chart_content.plain(v)
+            for k, v in data.items()
+            if k not in ("title", "dataset", "summary", "source_note")
         }
         charts.append(
             ChartFile(
@@ -586,6 +614,16 @@ def _check_unique(reader: _Reader, folder: Path, items: list[tuple[int, str]], n
                 reader.problem(folder, None, f"two {noun}s have the slug {slug}")
 
 
+def _check_references(reader: _Reader, path: Path, references: list[md.Reference],
+                      known: dict[str, set[str]]) -> None:  # fmt: skip
+    for ref in references:
+        if ref.kind in known and ref.slug not in known[ref.kind]:
+            noun = {"term": "glossary term"}.get(ref.kind, ref.kind)
+            reader.problem(
+                path, ref.line, f"refers to the {noun} {ref.slug!r}, which does not exist"
+            )
+
+
 def _read_lesson(reader: _Reader, path: Path, known: dict[str, set[str]]) -> LessonFile | None:
     numbered = reader.numbered(path)
     parsed = reader.front_matter(path)
@@ -600,14 +638,16 @@ def _read_lesson(reader: _Reader, path: Path, known: dict[str, set[str]]) -> Les
     if not body.strip():
         reader.problem(path, first_line, "the lesson has no text after its front matter")
         ok = False
+    elif len(body) > MAX_LESSON_CHARACTERS:
+        reader.problem(
+            path,
+            first_line,
+            f"the lesson is longer than {MAX_LESSON_CHARACTERS:,} characters: split it",
+        )
+        ok = False
     references, problems = md.problems_in(body, path=reader.rel(path), first_line=first_line)
     reader.problems += problems
-    for ref in references:
-        if ref.kind in known and ref.slug not in known[ref.kind]:
-            noun = {"term": "glossary term"}.get(ref.kind, ref.kind)
-            reader.problem(
-                path, ref.line, f"refers to the {noun} {ref.slug!r}, which does not exist"
-            )
+    _check_references(reader, path, references, known)
     if not ok or problems:
         return None
     position, slug = numbered

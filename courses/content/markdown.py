@@ -10,11 +10,14 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import xml.etree.ElementTree as etree  # noqa: N813 (python-markdown's own convention)
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import markdown
 import nh3
+from markdown.extensions.toc import slugify as toc_slugify
+from markdown.inlinepatterns import InlineProcessor
 
 from courses.content.problems import Problem
 
@@ -29,7 +32,8 @@ CALLOUTS = {
     "watch-out": "Watch out",
     "ask-your-analysts": "Ask your analysts",
 }
-GLOSSARY_LINK = re.compile(r"\[\[(?P<slug>[^\]|]+?)(?:\|(?P<text>[^\]]+))?\]\]")
+# Bounded, and with no brackets inside, so that long runs of "[" cannot make it slow.
+GLOSSARY_LINK = re.compile(r"\[\[(?P<slug>[^\[\]|\n]{1,100})(?:\|(?P<text>[^\[\]\n]{1,200}))?\]\]")
 SLUG_RE = re.compile(rf"^{SLUG}$")
 
 ALLOWED_TAGS = {
@@ -45,7 +49,23 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id"},
     "th": {"scope"},
 }  # fmt: skip
-ALLOWED_CLASSES = {"div": {"footnote"}, "a": {"footnote-ref", "footnote-backref"}}
+ALLOWED_CLASSES = {
+    "div": {"footnote"},
+    "a": {"footnote-ref", "footnote-backref", "govuk-link", "app-glossary-link"},
+}
+# Ids that Markdown makes: headings (prefixed, so they never clash with the page's own ids)
+# and footnotes. Ids written by authors are dropped.
+GENERATED_ID = re.compile(r"^(section-[\w-]+|fn:[\w-]+|fnref\d*:[\w-]+)$")
+
+
+def _keep_generated_ids(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if GENERATED_ID.match(value) else None
+    return value
+
+
+def _section_slug(value: str, separator: str) -> str:
+    return "section-" + toc_slugify(value, separator)
 
 
 @dataclass(frozen=True)
@@ -72,11 +92,19 @@ def scan(text: str) -> Scan:
             in_fence = not in_fence
         if in_fence:
             continue
+        if re.search(r"\[{30,}", line):
+            # Markdown's link parsing slows down badly on long runs of brackets.
+            result.problems.append((number, "too many [ characters in a row"))
+            continue
         if re.match(r"^#(?!#)\s", line):
             result.problems.append(
                 (number, "use ## for headings: the lesson title is the page's only # heading")
             )
-        if match := EMBED.match(line):
+        if (match := EMBED.match(line)) and open_callout is not None:
+            result.problems.append(
+                (number, "charts, datasets and exercises go outside callouts, not inside them")
+            )
+        elif match := EMBED.match(line):
             kind, slug = match["kind"], match["slug"]
             if kind not in EMBED_KINDS:
                 result.problems.append(
@@ -141,7 +169,30 @@ class Resolver(Protocol):
 
     def embed(self, kind: str, slug: str) -> str: ...
     def callout(self, kind: str, title: str, inner_html: str) -> str: ...
-    def term_link(self, slug: str, text: str) -> str: ...
+    def term_url(self, slug: str) -> str | None: ...
+
+
+class _GlossaryLinks(InlineProcessor):
+    """[[slug]] and [[slug|text]] as links to the glossary (plain text if the term is gone).
+    An inline pattern, so links never land in code, headings' ids or attributes."""
+
+    def __init__(self, resolver: Resolver, terms: list[str]) -> None:
+        super().__init__(GLOSSARY_LINK.pattern)
+        self.resolver = resolver
+        self.terms = terms
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]
+        slug = m["slug"].strip()
+        shown = (m["text"] or slug.replace("-", " ")).strip()
+        if slug not in self.terms:
+            self.terms.append(slug)
+        url = self.resolver.term_url(slug)
+        element = etree.Element("a" if url else "span")
+        if url:
+            element.set("href", url)
+            element.set("class", "govuk-link app-glossary-link")
+        element.text = shown
+        return element, m.start(0), m.end(0)
 
 
 @dataclass(frozen=True)
@@ -161,6 +212,7 @@ class Rendered:
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_keep_generated_ids,
     allowed_classes=ALLOWED_CLASSES,
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer",
@@ -173,34 +225,29 @@ def sanitise(fragment: str) -> str:
     return _cleaner.clean(fragment)
 
 
-def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(
+def _markdown(
+    resolver: Resolver, terms: list[str], *, unique_footnotes: bool = False
+) -> markdown.Markdown:
+    md = markdown.Markdown(
         extensions=["tables", "footnotes", "attr_list", "toc", "sane_lists", "fenced_code"],
         extension_configs={
-            "toc": {"permalink": False, "toc_depth": "2-3"},
-            "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+            "toc": {"permalink": False, "toc_depth": "2-3", "slugify": _section_slug},
+            "footnotes": {"BACKLINK_TITLE": "Back to the text", "UNIQUE_IDS": unique_footnotes},
         },
         output_format="html",
     )
+    # Above links (160) so [[...]] is ours; below code spans (190) so code stays code.
+    md.inlinePatterns.register(_GlossaryLinks(resolver, terms), "glossary", 175)
+    return md
 
 
 def render(text: str, resolver: Resolver) -> Rendered:
     nonce = secrets.token_hex(4)
     blocks: dict[str, tuple[str, str, str]] = {}  # token: (callout|embed, kind, text or slug)
     terms: list[str] = []
-    inline: dict[str, str] = {}
 
     def token(kind: str) -> str:
-        return f"mc{nonce}{kind}{len(blocks) + len(inline)}x"
-
-    def link_term(match: re.Match[str]) -> str:
-        slug = match["slug"].strip()
-        shown = (match["text"] or slug.replace("-", " ")).strip()
-        if slug not in terms:
-            terms.append(slug)
-        key = token("t")
-        inline[key] = resolver.term_link(slug, shown)
-        return key
+        return f"mc{nonce}{kind}{len(blocks)}x"
 
     lines: list[str] = []
     callout: tuple[str, list[str]] | None = None
@@ -211,8 +258,7 @@ def render(text: str, resolver: Resolver) -> Rendered:
         if callout is not None and not in_fence and CALLOUT_END.match(line):
             kind, inner = callout
             key = token("c")
-            inner_text = GLOSSARY_LINK.sub(link_term, "\n".join(inner))
-            blocks[key] = ("callout", kind, inner_text)
+            blocks[key] = ("callout", kind, "\n".join(inner))
             lines += ["", key, ""]
             callout = None
             continue
@@ -227,11 +273,11 @@ def render(text: str, resolver: Resolver) -> Rendered:
         if not in_fence and (match := CALLOUT_START.match(line)) and match["kind"] in CALLOUTS:
             callout = (match["kind"], [])
             continue
-        lines.append(line if in_fence else GLOSSARY_LINK.sub(link_term, line))
+        lines.append(line)
     if callout is not None:  # unclosed: show its text rather than lose it
         lines += callout[1]
 
-    md = _markdown()
+    md = _markdown(resolver, terms)
     body = sanitise(md.convert("\n".join(lines)))
     headings = [
         Heading(t["id"], html.unescape(t["name"]), t["level"])
@@ -239,17 +285,14 @@ def render(text: str, resolver: Resolver) -> Rendered:
     ]
     for key, (block, kind, value) in blocks.items():
         if block == "callout":
-            built = resolver.callout(kind, CALLOUTS[kind], _render_block(value))
+            inner_html = sanitise(_markdown(resolver, terms, unique_footnotes=True).convert(value))
+            built = resolver.callout(kind, CALLOUTS[kind], inner_html)
         else:
             built = resolver.embed(kind, value)
         body = body.replace(f"<p>{key}</p>", built)
-    for key, link in inline.items():
-        body = body.replace(key, link)
+    # A token that did not end up as a paragraph of its own (inside raw HTML, say) is dropped.
+    body = re.sub(rf"mc{nonce}[ce]\d+x", "", body)
     return Rendered(body, headings, terms)
-
-
-def _render_block(text: str) -> str:
-    return sanitise(_markdown().convert(text))
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:  # type: ignore[type-arg]

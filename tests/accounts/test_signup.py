@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -57,6 +59,11 @@ def test_invited_address_may_sign_up_and_the_invitation_is_accepted(client) -> N
     response = sign_up(client, "perm.sec@partner.example.org")
     assert response.status_code == 302
     assert User.objects.filter(email="perm.sec@partner.example.org").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None  # not until the address is proven
+    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mail.outbox[0].body, re.MULTILINE).group(1)
+    response = client.post("/accounts/confirm-email/", {"code": code})
+    assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
 

@@ -102,6 +102,6 @@ def test_horizontal_bars_sorted_by_value() -> None:
 
 def test_filters_that_leave_nothing_are_reported() -> None:
     spec = {**SPEC, "filters": [{"column": "year", "min": 3000}]}
-    assert [p.message for p in check_series(spec, ROWS, path="c.yaml")] == [
+    assert [p.message for p in check_series(spec, ROWS, COLUMNS, path="c.yaml")] == [
         "the filters leave no rows to draw"
     ]

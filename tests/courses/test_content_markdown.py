@@ -1,7 +1,6 @@
 """Lesson Markdown: embeds, callouts, glossary links, and that nothing unsafe survives."""
 
 import pytest
-from django.utils.html import escape
 
 from courses.content.markdown import render, scan
 
@@ -13,8 +12,8 @@ class FakeResolver:
     def callout(self, kind: str, title: str, inner_html: str) -> str:
         return f'<aside class="{kind}"><p>{title}</p>{inner_html}</aside>'
 
-    def term_link(self, slug: str, text: str) -> str:
-        return f'<a href="/glossary#term-{slug}">{escape(text)}</a>'
+    def term_url(self, slug: str) -> str | None:
+        return f"/glossary#term-{slug}"
 
 
 def html_of(text: str) -> str:
@@ -56,7 +55,7 @@ def test_nothing_unsafe_survives(attack: str) -> None:
 
 def test_ordinary_markdown_renders() -> None:
     out = html_of("## Heading\n\nSome **bold** text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
-    assert '<h2 id="heading">Heading</h2>' in out
+    assert '<h2 id="section-heading">Heading</h2>' in out
     assert "<strong>bold</strong>" in out
     assert "<table>" in out and "<td>1</td>" in out
 
@@ -71,8 +70,9 @@ def test_embeds_callouts_and_glossary_links_are_replaced() -> None:
         "::: watch-out\nCheck the **axis**.\n:::\n\n{{ dataset: gapminder }}\n",
         FakeResolver(),
     )
-    assert '<a href="/glossary#term-median">median</a>' in result.html
-    assert '<a href="/glossary#term-mean">the mean</a>' in result.html
+    link = '<a class="govuk-link app-glossary-link" href="/glossary#term-{}" rel="noopener noreferrer">{}</a>'
+    assert link.format("median", "median") in result.html
+    assert link.format("mean", "the mean") in result.html
     assert '<div class="embed" data-kind="chart" data-slug="life-g7"></div>' in result.html
     assert (
         '<aside class="watch-out"><p>Watch out</p><p>Check the <strong>axis</strong>.</p>'
@@ -92,9 +92,9 @@ def test_embeds_inside_code_blocks_stay_as_text() -> None:
 def test_headings_are_collected_for_the_contents_list() -> None:
     result = render("## One\n\ntext\n\n### One point one\n\n## Two\n", FakeResolver())
     assert [(h.id, h.text, h.level) for h in result.headings] == [
-        ("one", "One", 2),
-        ("one-point-one", "One point one", 3),
-        ("two", "Two", 2),
+        ("section-one", "One", 2),
+        ("section-one-point-one", "One point one", 3),
+        ("section-two", "Two", 2),
     ]
 
 
@@ -133,4 +133,37 @@ def test_scan_lists_references_with_lines() -> None:
         ("chart", "a", 1),
         ("term", "median", 2),
         ("exercise", "e-1", 3),
+    ]
+
+
+def test_glossary_links_in_headings_leave_ids_and_contents_as_plain_text() -> None:
+    result = render("## About the [[median]]\n\nText.\n", FakeResolver())
+    assert result.headings[0].id == "section-about-the-median"
+    assert result.headings[0].text == "About the median"
+    assert '<h2 id="section-about-the-median">About the <a class="govuk-link' in result.html
+
+
+def test_glossary_syntax_in_code_stays_code() -> None:
+    assert "<code>[[median]]</code>" in html_of("Write `[[median]]` to link a term.")
+
+
+def test_author_written_ids_are_dropped() -> None:
+    out = html_of("## Terms {: #main-content }\n\ntext\n")
+    assert 'id="main-content"' not in out
+
+
+def test_an_embed_inside_raw_html_leaves_no_token_behind() -> None:
+    out = html_of("<div>\n{{ chart: a }}\n</div>\n")
+    assert "embed" not in out
+    assert "mc" not in out
+
+
+def test_long_runs_of_brackets_are_refused_on_import() -> None:
+    # Markdown's link parsing is quadratic in them; a lesson does not need them.
+    assert scan("[" * 20000).problems == [(1, "too many [ characters in a row")]
+
+
+def test_embeds_cannot_go_inside_callouts() -> None:
+    assert scan("::: key-idea\n{{ chart: a }}\n:::").problems == [
+        (2, "charts, datasets and exercises go outside callouts, not inside them")
     ]

@@ -17,9 +17,14 @@ def test_numbers_as_people_type_them(text: str, value: float) -> None:
     assert parse_number(text, label="your answer") == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1,2,3", "1e999", "NaN", "inf", "12..5", "1" * 40, "+", "1\u200b2", "\u202e12"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "1,2,3", "1e999", "NaN", "inf", "12..5", "1" * 40, "+", "1\u200b2", "\u202e12"],
+)
 def test_non_numbers_are_refused_clearly(text: str) -> None:
-    form = AnswerForm({"value": text}, exercise=exercise("numeric", answer=1, tolerance={"absolute": 0}))
+    form = AnswerForm(
+        {"value": text}, exercise=exercise("numeric", answer=1, tolerance={"absolute": 0})
+    )
     assert not form.is_valid()
     assert form.errors["value"][0].startswith(("Enter your answer", "Ensure this value"))
 

@@ -38,7 +38,13 @@ def test_single_choice_gives_the_option_feedback() -> None:
 
 @pytest.mark.parametrize(
     ("choices", "score", "correct"),
-    [([0, 1], 1.0, True), ([0], 0.5, False), ([0, 2], 0.0, False), ([0, 1, 2], 0.5, False), ([2, 3], 0.0, False)],
+    [
+        ([0, 1], 1.0, True),
+        ([0], 0.5, False),
+        ([0, 2], 0.0, False),
+        ([0, 1, 2], 0.5, False),
+        ([2, 3], 0.0, False),
+    ],
 )
 def test_multiple_choice_partial_credit(choices, score, correct) -> None:  # type: ignore[no-untyped-def]
     result = run("spot_the_flaw", {"options": OPTIONS}, {"choices": choices})
@@ -52,7 +58,9 @@ def test_numeric_tolerance_and_common_mistakes() -> None:
     assert run("numeric", spec, {"value": 79.9}).correct
     assert not run("numeric", spec, {"value": 80.0}).correct
     assert run("numeric", spec, {"value": 7.94}).feedback == ["Check the decimal point."]
-    assert run("numeric", spec, {"value": 70}).feedback == ["Not quite: your answer is lower than the right one."]
+    assert run("numeric", spec, {"value": 70}).feedback == [
+        "Not quite: your answer is lower than the right one."
+    ]
 
 
 def test_relative_tolerance() -> None:
@@ -69,7 +77,10 @@ def test_parametrised_answers_come_from_the_data() -> None:
     }  # fmt: skip
     assert run("parametrised_numeric", spec, {"value": 79.4}, variant="UK").correct
     assert not run("parametrised_numeric", spec, {"value": 79.4}, variant="France").correct
-    assert run("parametrised_numeric", spec, {"value": 80.7}, variant="France").result["expected"] == 80.7
+    assert (
+        run("parametrised_numeric", spec, {"value": 80.7}, variant="France").result["expected"]
+        == 80.7
+    )
 
 
 def test_ordering_scores_pairs_in_order() -> None:

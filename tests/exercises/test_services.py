@@ -12,10 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(learner, exercise, answer, confidence=None):  # type: ignore[no-untyped-def]
-    return services.submit_answer(learner=learner, exercise=exercise, answer=answer, confidence=confidence)
+    return services.submit_answer(
+        learner=learner, exercise=exercise, answer=answer, confidence=confidence
+    )
 
 
-def test_submission_is_saved_pending_and_sent_on_commit(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_submission_is_saved_pending_and_sent_on_commit(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submission = submit(learner, exercise_named("flow-1871"), {"value": 1120})
     assert submission.state == State.PENDING
@@ -24,7 +28,9 @@ def test_submission_is_saved_pending_and_sent_on_commit(learner, exercise_named,
     assert len(callbacks) == 1
 
 
-def test_grading_stores_the_result_once(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_grading_stores_the_result_once(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, exercise_named("flow-1871"), {"value": 1121})
     assert services.grade_submission(submission_id=submission.pk) is True
@@ -36,14 +42,20 @@ def test_grading_stores_the_result_once(learner, exercise_named, django_capture_
     assert submission.started_at and submission.graded_at
 
 
-def test_a_submission_being_graded_is_not_claimed_twice(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_a_submission_being_graded_is_not_claimed_twice(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, exercise_named("flow-1871"), {"value": 1})
-    Submission.objects.filter(pk=submission.pk).update(state=State.GRADING, started_at=timezone.now())
+    Submission.objects.filter(pk=submission.pk).update(
+        state=State.GRADING, started_at=timezone.now()
+    )
     assert services.grade_submission(submission_id=submission.pk) is False
 
 
-def test_attempts_are_limited_and_errors_do_not_count(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_attempts_are_limited_and_errors_do_not_count(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     exercise = exercise_named("lowest-year")  # two attempts
     with django_capture_on_commit_callbacks(execute=False):
         first = submit(learner, exercise, {"choice": 0}, confidence=50)
@@ -55,7 +67,9 @@ def test_attempts_are_limited_and_errors_do_not_count(learner, exercise_named, d
     assert (second.attempt, third.attempt) == (1, 2)
 
 
-def test_no_more_attempts_after_a_right_answer(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_no_more_attempts_after_a_right_answer(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     exercise = exercise_named("flow-1871")
     with django_capture_on_commit_callbacks(execute=False):
         right = submit(learner, exercise, {"value": 1120})
@@ -76,16 +90,22 @@ def test_a_dead_broker_at_submit_time_loses_nothing(learner, exercise_named, mon
     assert submission.sent_at is None  # the sweeper will send it
 
 
-def test_sweeper_resends_what_waited_too_long(learner, exercise_named, monkeypatch, settings, django_capture_on_commit_callbacks):
+def test_sweeper_resends_what_waited_too_long(
+    learner, exercise_named, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     sent = []
-    monkeypatch.setattr(services, "send_for_grading", lambda submission_id: sent.append(submission_id) or True)
+    monkeypatch.setattr(
+        services, "send_for_grading", lambda submission_id: sent.append(submission_id) or True
+    )
     with django_capture_on_commit_callbacks(execute=False):
         never_sent = submit(learner, exercise_named("flow-1871"), {"value": 1})
         stuck = submit(learner, exercise_named("order-years"), {"order": [0, 1, 2, 3]})
         fresh = submit(learner, exercise_named("total-flow"), {"low": 1, "high": 2})
     long_ago = timezone.now() - timedelta(minutes=5)
     Submission.objects.filter(pk=never_sent.pk).update(submitted_at=long_ago)
-    Submission.objects.filter(pk=stuck.pk).update(state=State.GRADING, started_at=long_ago, sent_at=long_ago)
+    Submission.objects.filter(pk=stuck.pk).update(
+        state=State.GRADING, started_at=long_ago, sent_at=long_ago
+    )
     Submission.objects.filter(pk=fresh.pk).update(sent_at=timezone.now())
     services.sweep_submissions()
     assert sorted(sent) == sorted([never_sent.pk, stuck.pk])
@@ -93,7 +113,9 @@ def test_sweeper_resends_what_waited_too_long(learner, exercise_named, monkeypat
     assert stuck.state == State.PENDING
 
 
-def test_sweeper_gives_up_after_too_many_sends(learner, exercise_named, settings, django_capture_on_commit_callbacks):
+def test_sweeper_gives_up_after_too_many_sends(
+    learner, exercise_named, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, exercise_named("flow-1871"), {"value": 1})
     Submission.objects.filter(pk=submission.pk).update(
@@ -106,7 +128,9 @@ def test_sweeper_gives_up_after_too_many_sends(learner, exercise_named, settings
 
 def test_free_text_waits_for_a_tutor(learner, exercise_named, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submission = submit(learner, exercise_named("what-is-noise"), {"text": "One year is noise."})
+        submission = submit(
+            learner, exercise_named("what-is-noise"), {"text": "One year is noise."}
+        )
     assert submission.state == State.AWAITING_TUTOR
     assert callbacks == []
 
@@ -122,17 +146,29 @@ def test_each_learner_keeps_their_own_variant(learner, other_learner, exercise_n
     assert len(seen) > 1
 
 
-def test_parametrised_exercise_grades_the_learners_variant(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_parametrised_exercise_grades_the_learners_variant(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     exercise = exercise_named("flow-by-year")
     volumes = {"1871": 1120, "1872": 1160, "1873": 963, "1874": 1210, "1875": 1160}
     with django_capture_on_commit_callbacks(execute=False):
-        submission = submit(learner, exercise, {"value": volumes[services.selectors.variant_for(learner_id=learner.pk, exercise=exercise)]})
+        submission = submit(
+            learner,
+            exercise,
+            {
+                "value": volumes[
+                    services.selectors.variant_for(learner_id=learner.pk, exercise=exercise)
+                ]
+            },
+        )
     services.grade_submission(submission_id=submission.pk)
     submission.refresh_from_db()
     assert submission.correct
 
 
-def test_regrade_after_fixing_the_answer_key(learner, exercise_named, django_capture_on_commit_callbacks):
+def test_regrade_after_fixing_the_answer_key(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
     exercise = exercise_named("flow-1871")
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, exercise, {"value": 1000})

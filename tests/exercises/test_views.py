@@ -37,7 +37,9 @@ def test_a_bad_answer_re_renders_with_the_error_summary(reader) -> None:
     assert not Submission.objects.exists()
 
 
-def test_an_answer_is_saved_and_the_page_says_it_is_being_marked(reader, learner, django_capture_on_commit_callbacks):
+def test_an_answer_is_saved_and_the_page_says_it_is_being_marked(
+    reader, learner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         response = reader.post(FLOW, {"value": "1,120"})
     submission = Submission.objects.get()
@@ -46,7 +48,10 @@ def test_an_answer_is_saved_and_the_page_says_it_is_being_marked(reader, learner
     assert submission.answer == {"value": 1120.0}
     html = reader.get(FLOW).content.decode()
     assert "Marking your answer…" in html
-    assert f'data-attempt-status="/courses/mini-course/exercises/flow-1871/attempts/{submission.pk}/result"' in html
+    assert (
+        f'data-attempt-status="/courses/mini-course/exercises/flow-1871/attempts/{submission.pk}/result"'
+        in html
+    )
 
 
 def test_the_result_appears_once_graded(reader, django_capture_on_commit_callbacks):
@@ -62,7 +67,9 @@ def test_the_result_appears_once_graded(reader, django_capture_on_commit_callbac
     assert "Not right" in reply["html"]
 
 
-def test_explanation_and_answer_shown_when_attempts_run_out(reader, learner, django_capture_on_commit_callbacks):
+def test_explanation_and_answer_shown_when_attempts_run_out(
+    reader, learner, django_capture_on_commit_callbacks
+):
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=False):
             reader.post(FLOW, {"value": "1"})
@@ -76,7 +83,9 @@ def test_explanation_and_answer_shown_when_attempts_run_out(reader, learner, dja
     assert "You have used all your attempts at this exercise" in response.content.decode()
 
 
-def test_other_learners_cannot_see_my_result(client, learner, other_learner, course, django_capture_on_commit_callbacks):
+def test_other_learners_cannot_see_my_result(
+    client, learner, other_learner, course, django_capture_on_commit_callbacks
+):
     client.force_login(learner)
     with django_capture_on_commit_callbacks(execute=False):
         client.post(FLOW, {"value": "1120"})
@@ -89,7 +98,9 @@ def test_other_learners_cannot_see_my_result(client, learner, other_learner, cou
 def test_exercises_of_unpublished_courses_are_404(client, learner, draft_course) -> None:
     client.force_login(learner)
     assert client.get("/courses/draft-course/exercises/flow-1871/").status_code == 404
-    assert client.post("/courses/draft-course/exercises/flow-1871/", {"value": "1"}).status_code == 404
+    assert (
+        client.post("/courses/draft-course/exercises/flow-1871/", {"value": "1"}).status_code == 404
+    )
     assert not Submission.objects.exists()
 
 
