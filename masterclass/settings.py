@@ -197,7 +197,9 @@ else:
     BROKER_DIR = Path(
         env.str(
             "BROKER_DIR",
-            default=str(VAR_DIR / "tests" / f"broker-{TEST_RUN}" if IS_TEST else VAR_DIR / "broker"),
+            default=str(
+                VAR_DIR / "tests" / f"broker-{TEST_RUN}" if IS_TEST else VAR_DIR / "broker"
+            ),
         )
     )
     for _sub in ("queue", "processed"):

@@ -172,58 +172,89 @@ def _database_url(settings_dict: dict[str, Any]) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A `celery worker` process on the test database and the configured broker.
+class Worker:
+    """A real `celery worker` process on the test database, started and stopped by tests."""
 
-    Tests that use it must commit their data (mark them transactional_db).
-    """
-    from django.db import connection
+    def __init__(self, log_dir: Path, **env: str) -> None:
+        from django.db import connection
 
+        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.env = {
+            **os.environ,
+            "DJANGO_ENV": "test",
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "MASTERCLASS_TEST_RUN": settings.TEST_RUN,
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        celery = BASE_DIR / ".venv" / "bin" / "celery"
+        command = [
+            str(celery) if celery.exists() else (shutil.which("celery") or "celery"),
+            "-A", "masterclass", "worker",
+            "--pool", "solo",
+            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
+            "--queues", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.GRADING_QUEUE}",
+            "--without-gossip", "--without-mingle",
+            "--loglevel", "INFO",
+        ]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log
+            )
+        _wait_for_ready(self.process, self.log_path)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgements, as when a machine dies."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def empty_embedded_broker() -> None:
     if not settings.REDIS_URL:
-        # Start from an empty embedded broker.
         queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         shutil.rmtree(queue, ignore_errors=True)
         queue.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "MASTERCLASS_TEST_RUN": settings.TEST_RUN,
-    }
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
-    command = [
-        str(BASE_DIR / ".venv" / "bin" / "celery"),
-        "-A", "masterclass", "worker",
-        "--pool", "solo",
-        "--hostname", hostname,
-        "--queues", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.GRADING_QUEUE}",
-        "--without-gossip", "--without-mingle",
-        "--loglevel", "INFO",
-    ]  # fmt: skip
-    if not Path(command[0]).exists():
-        command[0] = shutil.which("celery") or "celery"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=log)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    """A worker for this test module, on the test database and the configured broker.
+
+    Tests that use it must commit their data (mark them transactional_db).
+    """
+    empty_embedded_broker()
+    worker = Worker(tmp_path_factory.mktemp("celery")).start()
     try:
-        _wait_for_ready(process, log_path)
-        yield process
+        yield worker
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker.stop()
 
 
 def _wait_for_ready(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
+    start = log_path.stat().st_size if log_path.exists() else 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
+        text = log_path.read_text(errors="replace")[start:]
         if " ready." in text:
             return
         if process.poll() is not None:

@@ -1,0 +1,152 @@
+"""Faults in the grading pipeline: a worker killed mid-batch, the broker gone while learners
+submit. Each test runs its own worker processes."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from exercises import services
+from exercises.models import Exercise, State, Submission
+from masterclass.celery import app as celery_app
+from tests.accounts.factories import UserFactory
+from tests.conftest import Worker, empty_embedded_broker, wait_until
+from tests.exercises.conftest import MINI_COURSE
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def course(transactional_db):  # type: ignore[no-untyped-def]
+    from courses import services as course_services
+
+    return course_services.import_course(path=MINI_COURSE)
+
+
+def sweep_until_all_graded(count: int, timeout: float = 120) -> None:
+    def done() -> bool:
+        services.sweep_submissions()
+        return Submission.objects.filter(state=State.GRADED).count() == count
+
+    wait_until(done, timeout=timeout, interval=0.5)
+
+
+def submit_many(exercise: Exercise, count: int) -> list[int]:
+    ids = []
+    for learner in UserFactory.create_batch(count):
+        submission = services.submit_answer(
+            learner=learner, exercise=exercise, answer={"value": 1120}, confidence=None
+        )
+        ids.append(submission.pk)
+    return ids
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(course, tmp_path, settings):
+    settings.GRADING_RESEND_AFTER_SECONDS = 2
+    empty_embedded_broker()
+    exercise = Exercise.objects.get(slug="wet-years")  # SQL: the slowest kind to grade
+    first = Worker(tmp_path).start()
+    ids = []
+    for learner in UserFactory.create_batch(120):
+        ids.append(services.submit_answer(
+            learner=learner, exercise=exercise, answer={"query": "SELECT year FROM nile_sample WHERE volume > 1150"},
+            confidence=None,
+        ).pk)  # fmt: skip
+    wait_until(lambda: Submission.objects.filter(state=State.GRADED).count() >= 5, timeout=60)
+    first.kill()
+    unfinished = Submission.objects.exclude(state=State.GRADED).count()
+    assert unfinished > 0, "the worker finished before it could be killed: make the batch bigger"
+    second = Worker(tmp_path).start()
+    try:
+        sweep_until_all_graded(len(ids))
+    finally:
+        second.stop()
+    rows = Submission.objects.filter(pk__in=ids)
+    assert {(s.state, s.correct) for s in rows} == {(State.GRADED, True)}
+    # Graded once each: a result is stored only by the run that moved it to graded, and a
+    # submission interrupted mid-grading was marked again from the start.
+    assert max(rows.values_list("grading_runs", flat=True)) <= 2
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path):  # type: ignore[no-untyped-def]
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (CI has it)")
+    port = _free_port()
+
+    def start() -> None:
+        subprocess.run(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "yes", "--dir", str(tmp_path), "--logfile", str(tmp_path / "redis.log")],
+            check=True,
+        )  # fmt: skip
+        wait_until(lambda: _answers(port), timeout=10)
+
+    def stop() -> None:
+        subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
+        wait_until(lambda: not _answers(port), timeout=10)
+
+    start()
+    yield port, start, stop
+    stop()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _use_broker(url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+
+
+def test_redis_down_while_learners_submit_loses_nothing(
+    course, tmp_path, private_redis, monkeypatch
+):
+    port, start_redis, stop_redis = private_redis
+    url = f"redis://127.0.0.1:{port}/0"
+    _use_broker(url, monkeypatch)
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options",
+                        {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 2})  # fmt: skip
+    worker = Worker(tmp_path, REDIS_URL=url).start()
+    try:
+        exercise = Exercise.objects.get(slug="flow-1871")
+        before = submit_many(exercise, 10)
+        wait_until(
+            lambda: Submission.objects.filter(pk__in=before, state=State.GRADED).count() == 10
+        )
+
+        stop_redis()
+        started = time.monotonic()
+        during = submit_many(exercise, 4)
+        per_submit = (time.monotonic() - started) / 4
+        assert per_submit < 10, f"submitting took {per_submit:.1f} s each with the broker down"
+        assert (
+            Submission.objects.filter(
+                pk__in=during, state=State.PENDING, sent_at__isnull=True
+            ).count()
+            == 4
+        )
+
+        start_redis()
+        after = submit_many(exercise, 5)
+        sweep_until_all_graded(19)
+    finally:
+        worker.stop()
+    everything = Submission.objects.filter(pk__in=before + during + after)
+    assert {(s.state, s.correct, s.grading_runs) for s in everything} == {(State.GRADED, True, 1)}
