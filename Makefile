@@ -58,13 +58,13 @@ run: install .env
 
 test: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
+	DJANGO_ENV=test $(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	DJANGO_ENV=test $(VENV)/bin/mypy
 
 bench: install
 	$(PY) bench/run.py

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
 
     link("Home", reverse("home"), exact=True)
     if user.is_authenticated:
+        if roles.is_tutor(user):
+            link("Marking", reverse("marking:queue"))
         if roles.is_admin(user):
             link("Administration", reverse("admin:index"))
             link("System status", reverse("system_status"))

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import User
 
 AUTHORS_GROUP = "Authors"
+TUTORS_GROUP = "Tutors"
 
 
 def is_admin(user: User | AnonymousUser) -> bool:
@@ -19,3 +20,10 @@ def is_author(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.groups.filter(name=AUTHORS_GROUP).exists()
+
+
+def is_tutor(user: User | AnonymousUser) -> bool:
+    """Tutors mark written answers. Admins can too."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.groups.filter(name=TUTORS_GROUP).exists()

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from courses.content import markdown as md
 from courses.content.datasets import Column, Row
 from courses.content.problems import Problem
 
@@ -108,6 +109,10 @@ def check_exercise(
             problem(key if key in raw else None, f"{key} is required{hint}")
     if isinstance(raw.get("title"), str) and len(raw["title"]) > 200:
         problem("title", "title is longer than 200 characters")
+    for key in ("prompt", "explanation"):
+        if isinstance(raw.get(key), str):
+            for _, message in md.scan(raw[key]).problems:
+                problem(key, f"{key}: {message}")
     hints = raw.get("hints") or []
     if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
         problem("hints", "hints must be a list of sentences")

@@ -1,11 +1,10 @@
 """Writes for exercises: submitting answers and the grading pipeline.
 
 The pipeline (docs/adr/0009): a submission is saved as ``pending`` in the request's
-transaction and the grading task is sent on commit with only its id. The task claims it with a
-conditional UPDATE (pending → grading), grades, and stores the result with another
-(grading → graded), so a duplicate delivery grades once. A beat job sends again anything left
-pending or grading too long, which covers lost messages, a broker that was down, and a worker
-killed mid-task.
+transaction and the grading task is sent on commit with only its id. The task locks the row,
+grades, and stores the result in one transaction (pending → graded), so a duplicate delivery
+grades once. A beat job sends again anything left pending too long, which covers lost
+messages, a broker that was down, and a worker killed mid-task.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -82,39 +81,66 @@ def send_for_grading(*, submission_id: int) -> bool:
 
 
 def grade_submission(*, submission_id: int) -> bool:
-    """Grade a pending submission once. Returns False when there was nothing to do (already
-    graded, or being graded by another delivery)."""
-    claimed = Submission.objects.filter(pk=submission_id, state=State.PENDING).update(
-        state=State.GRADING, started_at=timezone.now(), grading_runs=F("grading_runs") + 1
-    )
-    if not claimed:
-        return False
-    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
-    exercise = submission.exercise
-    data = selectors.CourseData(exercise.course_id)
-    datasets = exercise.spec.get("datasets") or []
-    outcome = grading.grade(
-        exercise.kind,
-        exercise.spec,
-        submission.answer,
-        data=data,
-        variant=submission.variant,
-        confidence=submission.confidence,
-        certainty_based=exercise.certainty_based_marking,
-        version_key=data.version_key(datasets) if datasets else "",
-    )
-    Submission.objects.filter(pk=submission_id, state=State.GRADING).update(
-        state=State.GRADED,
-        score=outcome.score,
-        correct=outcome.correct,
-        feedback=outcome.feedback,
-        result=outcome.result,
-        counted=outcome.counted,
-        graded_version=exercise.version,
-        graded_at=timezone.now(),
-        error="",
-    )
+    """Grade a pending submission once. Returns False when there is nothing to do: already
+    graded, or being graded right now by another delivery of the same task.
+
+    The row is locked (``SELECT … FOR UPDATE``) for the length of the grading, and the result
+    is stored in the same transaction: one commit per grading. If the worker dies mid-way, the
+    transaction rolls back and the submission is still pending, so the sweeper sends it again;
+    a second delivery waits for the lock, then finds the submission graded and does nothing.
+    """
+    started = timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Safe to skip waiting for the disk here: if a crash loses this commit, the
+            # submission is simply pending again and the sweeper grades it again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        submission = (
+            # Waits for any other holder of the row (the web process noting when it sent the
+            # task, or a duplicate delivery grading it): then sees the row as it is now.
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("exercise")
+            .only(*GRADING_FIELDS)
+            .filter(pk=submission_id, state__in=[State.PENDING, State.GRADING])
+            .first()
+        )
+        if submission is None:
+            return False
+        exercise = submission.exercise
+        data = selectors.CourseData(exercise.course_id)
+        datasets = exercise.spec.get("datasets") or []
+        outcome = grading.grade(
+            exercise.kind,
+            exercise.spec,
+            submission.answer,
+            data=data,
+            variant=submission.variant,
+            confidence=submission.confidence,
+            certainty_based=exercise.certainty_based_marking,
+            version_key=data.version_key(datasets) if datasets else "",
+        )
+        Submission.objects.filter(pk=submission_id).update(
+            state=State.GRADED,
+            score=outcome.score,
+            correct=outcome.correct,
+            feedback=outcome.feedback,
+            result=outcome.result,
+            counted=outcome.counted,
+            graded_version=exercise.version,
+            started_at=started,
+            graded_at=timezone.now(),
+            grading_runs=F("grading_runs") + 1,
+            error="",
+        )
     return True
+
+
+# What grading reads: the answer, and the exercise's kind and answer key.
+GRADING_FIELDS = (
+    "answer", "variant", "confidence", "state", "exercise__kind", "exercise__spec",
+    "exercise__certainty_based_marking", "exercise__version", "exercise__course_id",
+)  # fmt: skip
 
 
 def mark_failed(*, submission_id: int, error: str) -> None:
@@ -203,3 +229,36 @@ def save_exercises(
                 exercise.version += 1
                 exercise.fingerprint = item.fingerprint
             exercise.save()
+
+
+class AlreadyMarked(Exception):
+    """Another tutor marked this answer first."""
+
+
+def mark_written_answer(
+    *, submission: Submission, tutor: User, points: list[int], comment: str
+) -> Submission:
+    """A tutor's mark for a written answer: points per rubric criterion and a comment. Half
+    the points or more counts as right."""
+    rubric = submission.exercise.spec["rubric"]
+    total = sum(item["points"] for item in rubric)
+    awarded = sum(min(max(p, 0), item["points"]) for p, item in zip(points, rubric, strict=True))
+    score = awarded / total
+    updated = Submission.objects.filter(pk=submission.pk, state=State.AWAITING_TUTOR).update(
+        state=State.GRADED,
+        score=round(score, 4),
+        correct=score >= 0.5,
+        feedback=[
+            f"{item['criterion']}: {p} of {item['points']}"
+            for p, item in zip(points, rubric, strict=True)
+        ],
+        result={"points": points, "awarded": awarded, "total": total},
+        tutor=tutor,
+        tutor_comment=comment.strip(),
+        graded_version=submission.exercise.version,
+        graded_at=timezone.now(),
+    )
+    if not updated:
+        raise AlreadyMarked(submission)
+    submission.refresh_from_db()
+    return submission

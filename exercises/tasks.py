@@ -20,10 +20,7 @@ def grade_submission(self: Task, submission_id: int) -> None:
     try:
         services.grade_submission(submission_id=submission_id)
     except RETRYABLE as error:
-        # The database blinked: put the submission back and try again later.
-        from exercises.models import State, Submission
-
-        Submission.objects.filter(pk=submission_id, state=State.GRADING).update(state=State.PENDING)
+        # The database blinked (the grading rolled back, so it is still pending): try again.
         if self.request.retries >= self.max_retries:
             services.mark_failed(submission_id=submission_id, error=repr(error))
             return

@@ -13,6 +13,7 @@ admin.site.site_title = "Data Masterclass"
 urlpatterns = [
     path("", include(site_urlpatterns)),
     path("", include("exercises.urls")),
+    path("marking/", include("exercises.marking_urls")),
     path("", include("courses.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.db.utils import load_backend
 
 from masterclass.celery import app as celery_app
 
@@ -17,7 +18,13 @@ logger = logging.getLogger(__name__)
 
 
 def check_database() -> str:
-    connection = connections.create_connection("default")
+    # A connection of its own, outside any pool, closed when done: it cannot hold up or be
+    # held up by the requests being served.
+    settings_dict = dict(connections.settings["default"])
+    settings_dict["OPTIONS"] = {
+        k: v for k, v in settings_dict.get("OPTIONS", {}).items() if k != "pool"
+    }
+    connection = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "healthz")
     try:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

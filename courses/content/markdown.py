@@ -96,6 +96,10 @@ def scan(text: str) -> Scan:
             # Markdown's link parsing slows down badly on long runs of brackets.
             result.problems.append((number, "too many [ characters in a row"))
             continue
+        if re.match(r"^\s*\|\s*\|", line):
+            result.problems.append(
+                (number, "give every table column a heading: screen readers read them out")
+            )
         if re.match(r"^#(?!#)\s", line):
             result.problems.append(
                 (number, "use ## for headings: the lesson title is the page's only # heading")

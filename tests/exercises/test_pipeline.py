@@ -40,7 +40,13 @@ def test_two_hundred_answers_through_the_web_are_each_graded_once(celery_worker,
             )
             assert response.status_code == 302, response.content[:500]
     assert Submission.objects.count() == 200
-    wait_until(lambda: graded() == 200, timeout=120)
+    try:
+        wait_until(lambda: graded() == 200, timeout=120)
+    except BaseException:
+        from django.db.models import Count
+
+        print(list(Submission.objects.values("state", "grading_runs").annotate(n=Count("id"))))
+        raise
     assert set(Submission.objects.values_list("grading_runs", flat=True)) == {1}
     assert not Submission.objects.filter(graded_at__isnull=True).exists()
     assert set(Submission.objects.values_list("score", flat=True)) == {round(5 / 6, 4), 0.0}

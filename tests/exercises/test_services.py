@@ -42,15 +42,17 @@ def test_grading_stores_the_result_once(
     assert submission.started_at and submission.graded_at
 
 
-def test_a_submission_being_graded_is_not_claimed_twice(
+def test_a_grading_left_unfinished_is_graded_again(
     learner, exercise_named, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        submission = submit(learner, exercise_named("flow-1871"), {"value": 1})
+        submission = submit(learner, exercise_named("flow-1871"), {"value": 1120})
     Submission.objects.filter(pk=submission.pk).update(
         state=State.GRADING, started_at=timezone.now()
     )
-    assert services.grade_submission(submission_id=submission.pk) is False
+    assert services.grade_submission(submission_id=submission.pk) is True
+    submission.refresh_from_db()
+    assert (submission.state, submission.grading_runs) == (State.GRADED, 1)
 
 
 def test_attempts_are_limited_and_errors_do_not_count(

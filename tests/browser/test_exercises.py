@@ -1,0 +1,64 @@
+"""Every kind of exercise in the sample course, answered in Chromium and marked by a real
+worker; axe-core on the question, the error state and the result."""
+
+from pathlib import Path
+
+import pytest
+
+from courses import services as course_services
+from exercises.models import Exercise, Kind
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+SAMPLE_COURSE = Path(__file__).resolve().parents[2] / "content" / "data-masterclass"
+
+
+def fill_answer(page, exercise: Exercise) -> None:  # type: ignore[no-untyped-def]
+    kind, spec = exercise.kind, exercise.spec
+    if kind == Kind.SINGLE_CHOICE or (
+        kind == Kind.CHART_READING and spec["answer_type"] == "choice"
+    ):
+        page.locator("input[name=choice]").first.check()
+    elif kind in (Kind.MULTIPLE_CHOICE, Kind.SPOT_THE_FLAW):
+        page.locator("input[name=choices]").first.check()
+    elif kind == Kind.ESTIMATE:
+        page.locator("#id_low").fill("1")
+        page.locator("#id_high").fill("1,000,000")
+    elif kind == Kind.ORDERING:
+        for position, select in enumerate(page.locator("select").all(), start=1):
+            select.select_option(str(position))
+    elif kind == Kind.SQL:
+        page.locator("#id_query").fill("SELECT 1")
+    elif kind == Kind.FREE_TEXT:
+        page.locator("#id_text").fill("The figures need context before anyone acts on them.")
+    else:
+        page.locator("#id_value").fill("1")
+    if exercise.ask_confidence:
+        page.locator("input[name=confidence]").first.check()
+
+
+def test_every_kind_of_exercise_end_to_end(page, axe, learner, sign_in, celery_worker) -> None:
+    course_services.import_course(path=SAMPLE_COURSE)
+    sign_in(learner)
+    exercises = {}
+    for exercise in Exercise.objects.order_by("slug"):
+        exercises.setdefault(exercise.kind, exercise)
+    assert set(exercises) == set(Kind.values)
+    for kind, exercise in exercises.items():
+        page.goto(exercise.get_absolute_url())
+        axe(page)
+        # Nothing filled in: the error summary, focused, and nothing saved.
+        page.get_by_role("button", name="Submit your answer").click()
+        assert page.locator(".govuk-error-summary").is_visible(), kind
+        assert page.title().startswith("Error: "), kind
+        axe(page)
+        fill_answer(page, exercise)
+        page.get_by_role("button", name="Submit your answer").click()
+        attempt = page.locator(".app-attempt").last
+        if kind == Kind.FREE_TEXT:
+            assert "Waiting for a tutor" in attempt.inner_text()
+        else:
+            # Marked by the worker and shown without reloading the page.
+            attempt.locator(".govuk-tag:not(.govuk-tag--grey)").wait_for(timeout=30_000)
+            assert "Marking your answer" not in attempt.inner_text(), kind
+        axe(page)
