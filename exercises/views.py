@@ -38,6 +38,7 @@ def exercise(request: HttpRequest, course: str, exercise: str) -> HttpResponse:
             return redirect(f"{url}#attempt-{submission.pk}")
     context = presenters.exercise_page(exercise=found, course=found_course, learner=learner)
     context["form"] = form
+    context["can_regrade"] = roles.is_admin(learner) or roles.is_author(learner)
     return render(request, "exercises/exercise.html", context, status=400 if form.errors else 200)
 
 

@@ -112,6 +112,7 @@ def test_only_authors_and_admins_can_regrade(client, learner, author, course) ->
     client.force_login(learner)
     assert client.post(f"{FLOW}regrade").status_code == 404
     client.force_login(author)
+    assert "Mark every answer again" in client.get(FLOW).content.decode()
     response = client.post(f"{FLOW}regrade")
     assert response.status_code == 302
 
