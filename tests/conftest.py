@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from courses import rendering
+from masterclass.databases import database_url
 from tests.accounts.factories import PASSWORD, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -161,17 +162,6 @@ def sign_in(page: Any, password: str) -> Any:
 
 
 # --- A real Celery worker -------------------------------------------------
-def _database_url(settings_dict: dict[str, Any]) -> str:
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = settings_dict.get("USER") or ""
-    password = settings_dict.get("PASSWORD") or ""
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "localhost"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
-
-
 class Worker:
     """A real `celery worker` process on the test database, started and stopped by tests."""
 
@@ -182,7 +172,7 @@ class Worker:
         self.env = {
             **os.environ,
             "DJANGO_ENV": "test",
-            "DATABASE_URL": _database_url(connection.settings_dict),
+            "DATABASE_URL": database_url(connection.settings_dict),
             "MASTERCLASS_TEST_RUN": settings.TEST_RUN,
             **env,
         }

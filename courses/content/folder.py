@@ -181,6 +181,18 @@ class _Reader:
                 ok = False
         return ok
 
+    def file_slug(self, path: Path, noun: str) -> str | None:
+        """The slug a file's name gives, or None (with a problem reported) if it is not one."""
+        slug = path.stem
+        if not self.check_slug(slug, path):
+            return None
+        if not md.SLUG_RE.match(slug):
+            self.problem(
+                path, None, f"the file name is the {noun}'s slug: lowercase words joined by hyphens"
+            )
+            return None
+        return slug
+
     def check_slug(self, slug: str, path: Path) -> bool:
         if len(slug) > MAX_LENGTHS["slug"]:
             self.problem(path, None, f"the name is longer than {MAX_LENGTHS['slug']} characters")
@@ -364,15 +376,8 @@ def _read_datasets(
         if not (folder / f"{csv_path.stem}.yaml").exists():
             reader.problem(csv_path, None, f"has no metadata: add {csv_path.stem}.yaml next to it")
     for meta_path in sorted(folder.glob("*.yaml")):
-        slug = meta_path.stem
-        if not reader.check_slug(slug, meta_path):
-            continue
-        if not md.SLUG_RE.match(slug):
-            reader.problem(
-                meta_path,
-                None,
-                "the file name is the dataset's slug: lowercase words joined by hyphens",
-            )
+        slug = reader.file_slug(meta_path, "dataset")
+        if slug is None:
             continue
         csv_path = folder / f"{slug}.csv"
         if not csv_path.exists():
@@ -426,15 +431,8 @@ def _read_exercises(reader: _Reader, folder: Path, charts: set[str], datasets: l
     columns = {d.slug: d.columns for d in datasets}
     exercises = []
     for path in sorted(folder.glob("*.yaml")):
-        slug = path.stem
-        if not reader.check_slug(slug, path):
-            continue
-        if not md.SLUG_RE.match(slug):
-            reader.problem(
-                path,
-                None,
-                "the file name is the exercise's slug: lowercase words joined by hyphens",
-            )
+        slug = reader.file_slug(path, "exercise")
+        if slug is None:
             continue
         text = reader.read_text(path)
         data, lines = reader.load_yaml(text, path) if text is not None else (None, {})
@@ -481,13 +479,8 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
         return charts
     by_slug = {d.slug: d for d in datasets}
     for path in sorted(folder.glob("*.yaml")):
-        slug = path.stem
-        if not reader.check_slug(slug, path):
-            continue
-        if not md.SLUG_RE.match(slug):
-            reader.problem(
-                path, None, "the file name is the chart's slug: lowercase words joined by hyphens"
-            )
+        slug = reader.file_slug(path, "chart")
+        if slug is None:
             continue
         text = reader.read_text(path)
         data, lines = reader.load_yaml(text, path) if text is not None else (None, {})
