@@ -79,7 +79,7 @@ def _multiple(spec: dict[str, Any], answer: dict[str, Any], **_: Any) -> GradeRe
     right = {i for i, o in enumerate(options) if o["correct"]}
     hits, false_alarms = len(chosen & right), len(chosen - right)
     score = max(0.0, (hits - false_alarms) / len(right))
-    feedback = [f"{options[i]['text']}: {options[i]['feedback']}" for i in sorted(chosen)]
+    feedback = [f"“{options[i]['text']}” {options[i]['feedback']}" for i in sorted(chosen)]
     missed = len(right - chosen)
     if missed:
         feedback.append(f"You missed {missed} of the {len(right)} right answers.")
