@@ -229,6 +229,13 @@ def snapshot(course: Course) -> dict:
         "charts": list(
             course.charts.values("slug", "title", "dataset__slug", "spec", "summary", "source_note")
         ),
+        "exercises": list(
+            course.exercises.values(
+                "slug", "title", "kind", "prompt", "spec", "hints", "explanation", "chart__slug",
+                "max_attempts", "reveal_answer", "ask_confidence", "certainty_based_marking",
+                "fingerprint",
+            )
+        ),
     }
 
 
