@@ -18,7 +18,10 @@ from exercises.models import Exercise, Kind, State, Submission
 
 def question_html(*, exercise: Exercise, course: Course, variant: str) -> str:
     """The prompt (Markdown, sanitised) and its chart, cached until either changes."""
-    key = f"exercise-q:{exercise.pk}:{exercise.version}:{course.content_version}:{variant}"
+    key = (
+        f"exercise-q:{rendering.RENDER_VERSION}:{exercise.pk}:{exercise.version}:"
+        f"{course.content_version}:{variant}"
+    )
     html: str | None = cache.get(key)
     if html is None:
         resolver = rendering.CourseResolver(course)
