@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,18 @@ def fingerprint(data: dict[str, Any]) -> str:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _json_safe(value: Any) -> bool:
+    """Whether a YAML value can be stored as JSON: no dates, no NaN or infinity."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_safe(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int | bool)
 
 
 def sql_table_name(dataset_slug: str) -> str:
@@ -149,7 +161,18 @@ def check_exercise(
             problem(None, f"a {kind} exercise needs a chart")
         elif chart not in charts:
             problem("chart", f"uses the chart {chart!r}, which does not exist")
-    spec = checker(raw, problem, datasets, rows)
+    if not _json_safe(raw):
+        problem(
+            None,
+            "a value is a date, NaN or infinity, or a key is not text: "
+            "write dates as text and numbers as plain numbers",
+        )
+        return None, problems
+    try:
+        spec = checker(raw, problem, datasets, rows)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        # A value of an unexpected type deep in the settings: say so rather than crash.
+        problem(None, f"a setting has a value of the wrong type ({error})")
     if problems:
         return None, problems
     data = {k: raw.get(k) for k in sorted(allowed)}
@@ -490,10 +513,12 @@ def _check_free_text(raw: dict[str, Any], problem: Report, *_: Any) -> dict[str,
             or not (
                 isinstance(item.get("points"), int)
                 and not isinstance(item["points"], bool)
-                and item["points"] > 0
+                and 0 < item["points"] <= 20
             )
         ):
-            problem("rubric", f"rubric item {index} needs a criterion and whole points above 0")
+            problem(
+                "rubric", f"rubric item {index} needs a criterion and whole points from 1 to 20"
+            )
             continue
         clean.append({"criterion": item["criterion"].strip(), "points": item["points"]})
     max_words = raw.get("max_words", 300)

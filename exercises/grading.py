@@ -163,7 +163,9 @@ def _estimate(spec: dict[str, Any], answer: dict[str, Any], **_: Any) -> GradeRe
     score = interval_score(low, high, truth)
     where = "inside" if contains else ("above" if truth > high else "below")
     feedback = [f"The answer is {truth:,.10g}{unit}, which is {where} your range."]
-    if contains:
+    if contains and high - low > 2 * abs(truth):
+        feedback.append("It is in your range, but the range is too wide to be much use: narrow it.")
+    elif contains:
         feedback.append("Well judged. A narrower range that still contains it would score better.")
     else:
         feedback.append(
@@ -172,9 +174,12 @@ def _estimate(spec: dict[str, Any], answer: dict[str, Any], **_: Any) -> GradeRe
         )
     # Scaled so that a range exactly as wide as the answer itself, containing it, scores 0.5.
     scale = abs(truth) or 1.0
+    scaled = 1.0 / (1.0 + score / scale) if contains else 0.0
+    # Right when the range holds the answer and is no wider than twice the answer itself:
+    # a range from nothing to everything is not an estimate.
     return GradeResult(
-        score=1.0 / (1.0 + score / scale) if contains else 0.0,
-        correct=contains,
+        score=scaled,
+        correct=contains and scaled >= 1 / 3,
         feedback=feedback,
         result={"low": low, "high": high, "answer": truth, "contains": contains,
                 "interval_score": score},
@@ -211,7 +216,7 @@ def _sql(spec: dict[str, Any], answer: dict[str, Any], *, data: DataSource, vers
             feedback.append("You have the right rows, but not in the order the question asks for.")
         else:
             feedback.append("Your query runs, but some of the values differ from the right answer.")
-    preview = [list(row) for row in actual.rows[:20]]
+    preview = [[_json_safe(cell) for cell in row] for row in actual.rows[:20]]
     return GradeResult(1.0 if correct else 0.0, correct, feedback,
                        {"columns": actual.columns, "rows": preview,
                         "row_count": len(actual.rows), "truncated": actual.truncated})  # fmt: skip
@@ -227,6 +232,15 @@ GRADERS: dict[str, Callable[..., GradeResult]] = {
     "estimate": _estimate,
     "sql": _sql,
 }
+
+
+def _json_safe(cell: Any) -> Any:
+    """A query result cell as JSON can store it."""
+    if isinstance(cell, bytes):
+        return cell.hex()
+    if isinstance(cell, float) and not math.isfinite(cell):
+        return str(cell)
+    return cell
 
 
 def finite(value: float) -> bool:

@@ -92,7 +92,10 @@ def errors(request: HttpRequest) -> HttpResponse:
 @tutor_required
 @require_POST
 def regrade_one(request: HttpRequest, submission: int) -> HttpResponse:
-    found = get_object_or_404(Submission.objects.select_related("exercise"), pk=submission)
+    found = get_object_or_404(
+        Submission.objects.select_related("exercise").exclude(exercise__kind=Kind.FREE_TEXT),
+        pk=submission,
+    )
     services.regrade(exercise=found.exercise, submission=found)
     messages.success(request, "The answer will be marked again.")
     return redirect("marking:errors")

@@ -58,16 +58,22 @@ def right_answer(*, exercise: Exercise, variant: str) -> str:
 def answer_text(submission: Submission) -> str:
     exercise, answer = submission.exercise, submission.answer
     spec = exercise.spec
+
+    def option(index: int) -> str:
+        options = spec.get("options") or []
+        return options[index]["text"] if 0 <= index < len(options) else "(an option since removed)"
+
     if "choice" in answer:
-        return spec["options"][answer["choice"]]["text"]
+        return option(answer["choice"])
     if "choices" in answer:
-        return "; ".join(spec["options"][i]["text"] for i in answer["choices"])
+        return "; ".join(option(i) for i in answer["choices"])
     if "value" in answer:
         return f"{answer['value']:,.10g}"
     if "low" in answer:
         return f"from {answer['low']:,.10g} to {answer['high']:,.10g}"
     if "order" in answer:
-        return " → ".join(spec["items"][i] for i in answer["order"])
+        items = spec.get("items") or []
+        return " → ".join(items[i] if 0 <= i < len(items) else "(removed)" for i in answer["order"])
     return str(answer.get("query") or answer.get("text") or "")
 
 

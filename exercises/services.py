@@ -126,7 +126,8 @@ def grade_submission(*, submission_id: int) -> bool:
             correct=outcome.correct,
             feedback=outcome.feedback,
             result=outcome.result,
-            counted=outcome.counted,
+            # An attempt that once failed to be marked never counts, even when marked later.
+            counted=outcome.counted and submission.counted,
             graded_version=exercise.version,
             started_at=started,
             graded_at=timezone.now(),
@@ -138,7 +139,7 @@ def grade_submission(*, submission_id: int) -> bool:
 
 # What grading reads: the answer, and the exercise's kind and answer key.
 GRADING_FIELDS = (
-    "answer", "variant", "confidence", "state", "exercise__kind", "exercise__spec",
+    "answer", "variant", "confidence", "state", "counted", "exercise__kind", "exercise__spec",
     "exercise__certainty_based_marking", "exercise__version", "exercise__course_id",
 )  # fmt: skip
 
@@ -151,22 +152,29 @@ def mark_failed(*, submission_id: int, error: str) -> None:
 
 
 def sweep_submissions() -> int:
-    """Send again what has waited too long; give up on what has been sent too often."""
+    """Send again what has waited too long, backing off each time (a backlog is not a loss);
+    give up only on what has been waiting for hours."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.GRADING_RESEND_AFTER_SECONDS)
-    # A grading that never finished (worker killed): make it pending again.
-    Submission.objects.filter(state=State.GRADING, started_at__lt=stale).update(state=State.PENDING)
-    waiting = Submission.objects.filter(state=State.PENDING).filter(
-        Q(sent_at__isnull=True, submitted_at__lt=now - timedelta(seconds=2)) | Q(sent_at__lt=stale)
+    resend_after = timedelta(seconds=settings.GRADING_RESEND_AFTER_SECONDS)
+    # A grading that never finished: a worker that died before the rollback reached us.
+    Submission.objects.filter(state=State.GRADING, started_at__lt=now - resend_after).update(
+        state=State.PENDING
     )
-    given_up = waiting.filter(send_count__gte=settings.GRADING_MAX_SENDS)
+    waiting = Submission.objects.filter(state=State.PENDING).filter(
+        Q(sent_at__isnull=True, submitted_at__lt=now - timedelta(seconds=2))
+        | Q(sent_at__lt=now - resend_after)
+    )
+    given_up = waiting.filter(
+        send_count__gte=settings.GRADING_MAX_SENDS,
+        submitted_at__lt=now - timedelta(seconds=settings.GRADING_GIVE_UP_AFTER_SECONDS),
+    )
     for submission_id in given_up.values_list("pk", flat=True):
-        mark_failed(submission_id=submission_id, error="Sent for grading too many times.")
+        mark_failed(submission_id=submission_id, error="Not marked after many tries.")
     sent = 0
-    for submission_id in waiting.exclude(send_count__gte=settings.GRADING_MAX_SENDS).values_list(
-        "pk", flat=True
-    )[:1000]:
-        sent += send_for_grading(submission_id=submission_id)
+    for submission_id, sent_at, sends in waiting.values_list("pk", "sent_at", "send_count")[:1000]:
+        backoff = resend_after * 2 ** min(max(sends - 1, 0), 6)
+        if sent_at is None or sent_at < now - backoff:
+            sent += send_for_grading(submission_id=submission_id)
     return sent
 
 
@@ -174,11 +182,16 @@ def regrade(*, exercise: Exercise, submission: Submission | None = None) -> int:
     """Grade again after the answer key changed: one submission, or all of an exercise's."""
     from exercises import tasks
 
+    if exercise.kind == Kind.FREE_TEXT:
+        return 0  # marked by tutors, not by a grader: their marks stand
     finished = Submission.objects.filter(exercise=exercise, state__in=[State.GRADED, State.ERROR])
     if submission is not None:
         finished = finished.filter(pk=submission.pk)
     ids = list(finished.values_list("pk", flat=True))
-    Submission.objects.filter(pk__in=ids).update(state=State.PENDING, sent_at=None, send_count=0)
+    # sent_at now: the chunks below are the sending, so the sweeper does not send them again.
+    Submission.objects.filter(pk__in=ids).update(
+        state=State.PENDING, sent_at=timezone.now(), send_count=1
+    )
     for start in range(0, len(ids), 100):
         transaction.on_commit(partial(_send_chunk, ids[start : start + 100], tasks))
     return len(ids)

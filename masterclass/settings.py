@@ -263,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
 # Grading: a submission waiting this long to be sent, started or finished is sent again.
 GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=30)
 GRADING_MAX_SENDS = env.int("GRADING_MAX_SENDS", default=10)
+GRADING_GIVE_UP_AFTER_SECONDS = env.int("GRADING_GIVE_UP_AFTER_SECONDS", default=6 * 3600)
 
 # --- Authentication (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"

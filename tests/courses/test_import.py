@@ -231,8 +231,18 @@ def snapshot(course: Course) -> dict:
         ),
         "exercises": list(
             course.exercises.values(
-                "slug", "title", "kind", "prompt", "spec", "hints", "explanation", "chart__slug",
-                "max_attempts", "reveal_answer", "ask_confidence", "certainty_based_marking",
+                "slug",
+                "title",
+                "kind",
+                "prompt",
+                "spec",
+                "hints",
+                "explanation",
+                "chart__slug",
+                "max_attempts",
+                "reveal_answer",
+                "ask_confidence",
+                "certainty_based_marking",
                 "fingerprint",
             )
         ),
@@ -277,3 +287,26 @@ def test_values_longer_than_the_database_takes_are_refused(mini_course_path: Pat
     found = problems_in(mini_course_path)
     assert f"mini-course/charts/{long_name}.yaml: the name is longer than 100 characters" in found
     assert "mini-course/datasets/nile-sample.yaml:5: licence is longer than 300 characters" in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "compute: {column: volume, aggregate: sum}",
+            "compute: {column: [volume], aggregate: sum}",
+        ),
+        ("compute: {column: volume, aggregate: sum}", "answer: .nan"),
+        (
+            "compute: {column: volume, aggregate: sum}",
+            "compute: {column: volume, aggregate: sum, filters: [{column: year, in: 5}]}",
+        ),
+    ],
+)
+def test_exercise_values_of_the_wrong_type_are_reported_not_crashed_on(
+    mini_course_path: Path, old: str, new: str
+) -> None:
+    edit(mini_course_path / "exercises/total-flow.yaml", old, new)
+    found = problems_in(mini_course_path)
+    assert len(found) >= 1
+    assert all(p.startswith("mini-course/exercises/total-flow.yaml") for p in found)

@@ -122,3 +122,10 @@ def test_certainty_based_marking(confidence, correct, mark) -> None:  # type: ig
 def test_confidence_without_cbm_changes_nothing() -> None:
     result = run("single_choice", {"options": OPTIONS[1:3]}, {"choice": 1}, confidence=99)
     assert "cbm_mark" not in result.result
+
+
+def test_a_range_from_nothing_to_everything_is_not_right() -> None:
+    result = run("estimate", {"answer": 100.0, "unit": ""}, {"low": -1e15, "high": 1e15})
+    assert result.result["contains"] is True
+    assert result.correct is False
+    assert "too wide" in result.feedback[1]

@@ -121,7 +121,10 @@ def test_sweeper_gives_up_after_too_many_sends(
     with django_capture_on_commit_callbacks(execute=False):
         submission = submit(learner, exercise_named("flow-1871"), {"value": 1})
     Submission.objects.filter(pk=submission.pk).update(
-        send_count=settings.GRADING_MAX_SENDS, sent_at=timezone.now() - timedelta(hours=1)
+        send_count=settings.GRADING_MAX_SENDS,
+        sent_at=timezone.now() - timedelta(hours=1),
+        submitted_at=timezone.now()
+        - timedelta(seconds=settings.GRADING_GIVE_UP_AFTER_SECONDS + 60),
     )
     services.sweep_submissions()
     submission.refresh_from_db()
@@ -184,3 +187,49 @@ def test_regrade_after_fixing_the_answer_key(
     services.grade_submission(submission_id=submission.pk)
     submission.refresh_from_db()
     assert (submission.correct, submission.graded_version) == (True, 2)
+
+
+def test_marking_again_leaves_tutors_marks_alone(learner, site_admin, exercise_named):
+    exercise = exercise_named("what-is-noise")
+    written = submit(learner, exercise, {"text": "Noise."})
+    services.mark_written_answer(
+        submission=written, tutor=site_admin, points=[2, 1], comment="Good."
+    )
+    assert services.regrade(exercise=exercise) == 0
+    written.refresh_from_db()
+    assert (written.state, written.tutor_comment) == (State.GRADED, "Good.")
+
+
+def test_sql_results_that_json_cannot_hold_are_still_graded(
+    learner, exercise_named, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        blob = submit(
+            learner, exercise_named("wet-years"), {"query": "SELECT x'00' FROM nile_sample"}
+        )
+        huge = submit(learner, exercise_named("wet-years"), {"query": "SELECT 1e999"})
+    for submission in (blob, huge):
+        assert services.grade_submission(submission_id=submission.pk)
+        submission.refresh_from_db()
+        assert submission.state == State.GRADED
+
+
+def test_a_backlog_is_sent_again_with_backoff_and_not_given_up(
+    learner, exercise_named, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        services, "send_for_grading", lambda submission_id: sent.append(submission_id) or True
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        waiting = submit(learner, exercise_named("order-years"), {"order": [0, 1, 3, 2]})
+    now = timezone.now()
+    # Sent many times, the last a minute ago: backing off, so not yet again, and not given up.
+    Submission.objects.filter(pk=waiting.pk).update(
+        send_count=settings.GRADING_MAX_SENDS,
+        sent_at=now - timedelta(minutes=1),
+        submitted_at=now - timedelta(minutes=10),
+    )
+    services.sweep_submissions()
+    waiting.refresh_from_db()
+    assert (waiting.state, sent) == (State.PENDING, [])

@@ -141,3 +141,18 @@ def test_free_text_shows_waiting_for_a_tutor(reader) -> None:
     assert Submission.objects.get().state == State.AWAITING_TUTOR
     html = reader.get("/courses/mini-course/exercises/what-is-noise/").content.decode()
     assert "Waiting for a tutor" in html
+
+
+def test_old_answers_to_removed_options_still_show(
+    reader, learner, exercise_named, django_capture_on_commit_callbacks
+):
+    exercise = exercise_named("lowest-year")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.submit_answer(
+            learner=learner, exercise=exercise, answer={"choice": 2}, confidence=50
+        )
+    exercise.spec = {**exercise.spec, "options": exercise.spec["options"][:2]}
+    exercise.save()
+    response = reader.get("/courses/mini-course/exercises/lowest-year/")
+    assert response.status_code == 200
+    assert "(an option since removed)" in response.content.decode()
