@@ -79,6 +79,7 @@ def test_charts_keep_their_summary_and_table_without_javascript(
     page.get_by_label("Email address").fill(learner.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
     page.goto(WELCOME)
     assert page.locator(".app-chart__summary").first.is_visible()
     assert not page.locator(".app-chart__plot").first.is_visible()  # nothing to draw without JS

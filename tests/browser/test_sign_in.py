@@ -37,6 +37,7 @@ def test_sign_up_and_error_pages_are_accessible(page, axe) -> None:
 def test_sign_in_by_emailed_code(page, learner) -> None:
     page.goto("/accounts/login/")
     page.get_by_role("button", name="Email me a sign-in code").click()
+    page.wait_for_url("**/accounts/login/code/")
     page.get_by_label("Email").fill(learner.email)
     page.get_by_role("button", name=re.compile("code", re.I)).click()
     page.wait_for_url("**/accounts/login/code/confirm/")
