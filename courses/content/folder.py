@@ -7,6 +7,7 @@ and line, before anything is saved.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,25 @@ class _Reader:
             )
             return None
         return slug
+
+    def yaml_files(
+        self, folder: Path, noun: str
+    ) -> Iterator[tuple[Path, str, Any, dict[str, int]]]:
+        """Each ``<slug>.yaml`` in folder, parsed: (path, slug, data, line of each key). Files
+        with a bad name, unreadable text, bad YAML or nothing in them are reported, once."""
+        for path in sorted(folder.glob("*.yaml")):
+            slug = self.file_slug(path, noun)
+            if slug is None:
+                continue
+            text = self.read_text(path)
+            if text is None:
+                continue
+            data, lines = self.load_yaml(text, path)
+            if data is None:
+                if not any(p.path == self.rel(path) for p in self.problems):
+                    self.problem(path, 1, f"the {noun} file is empty")
+                continue
+            yield path, slug, data, lines
 
     def check_slug(self, slug: str, path: Path) -> bool:
         if len(slug) > MAX_LENGTHS["slug"]:
@@ -430,27 +450,9 @@ def _read_exercises(reader: _Reader, folder: Path, charts: set[str], datasets: l
         return []
     columns = {d.slug: d.columns for d in datasets}
     exercises = []
-    for path in sorted(folder.glob("*.yaml")):
-        slug = reader.file_slug(path, "exercise")
-        if slug is None:
-            continue
-        text = reader.read_text(path)
-        data, lines = reader.load_yaml(text, path) if text is not None else (None, {})
-        if data is None:
-            if (
-                text is not None
-                and not lines
-                and not any(p.path == reader.rel(path) for p in reader.problems)
-            ):
-                reader.problem(path, 1, "the exercise file is empty")
-            continue
-        used = data.get("datasets") or [data.get("dataset")] if isinstance(data, dict) else []
-        if isinstance(used, list) and any(
-            isinstance(d, str)
-            and d not in columns
-            and (folder.parent / "datasets" / f"{d}.yaml").exists()
-            for d in used
-        ):
+    for path, slug, data, lines in reader.yaml_files(folder, "exercise"):
+        used = (data.get("datasets") or [data.get("dataset")]) if isinstance(data, dict) else []
+        if isinstance(used, list) and any(_broken_dataset(folder, d, columns) for d in used):
             continue  # a dataset it uses has problems of its own, reported there
         exercise, problems = check_exercise(
             data, slug=slug, path=reader.rel(path), lines=lines, charts=charts,
@@ -460,6 +462,15 @@ def _read_exercises(reader: _Reader, folder: Path, charts: set[str], datasets: l
         if exercise is not None:
             exercises.append(exercise)
     return exercises
+
+
+def _broken_dataset(folder: Path, name: Any, valid: Mapping[str, Any]) -> bool:
+    """Whether ``name`` is a dataset whose files exist but did not pass their checks."""
+    return (
+        isinstance(name, str)
+        and name not in valid
+        and (folder.parent / "datasets" / f"{name}.yaml").exists()
+    )
 
 
 def _line_for(message: str, lines: dict[str, int]) -> int | None:
@@ -478,23 +489,10 @@ def _read_charts(reader: _Reader, folder: Path, datasets: list[DatasetFile],
     if not folder.is_dir():
         return charts
     by_slug = {d.slug: d for d in datasets}
-    for path in sorted(folder.glob("*.yaml")):
-        slug = reader.file_slug(path, "chart")
-        if slug is None:
-            continue
-        text = reader.read_text(path)
-        data, lines = reader.load_yaml(text, path) if text is not None else (None, {})
-        if data is None:
-            if text is not None and not lines:
-                reader.problem(path, 1, "the chart file is empty")
-            continue
+    for path, slug, data, lines in reader.yaml_files(folder, "chart"):
         dataset_slug = data.get("dataset") if isinstance(data, dict) else None
         dataset = by_slug.get(str(dataset_slug))
-        if (
-            dataset is None
-            and dataset_slug
-            and (folder.parent / "datasets" / f"{dataset_slug}.yaml").exists()
-        ):
+        if _broken_dataset(folder, dataset_slug, by_slug):
             continue  # the dataset has problems of its own, reported there
         if isinstance(data, dict) and dataset_slug and dataset is None:
             reader.problem(

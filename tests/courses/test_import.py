@@ -310,3 +310,11 @@ def test_exercise_values_of_the_wrong_type_are_reported_not_crashed_on(
     found = problems_in(mini_course_path)
     assert len(found) >= 1
     assert all(p.startswith("mini-course/exercises/total-flow.yaml") for p in found)
+
+
+def test_a_chart_file_that_is_not_yaml_is_reported_once(mini_course_path: Path) -> None:
+    (mini_course_path / "charts/nile-line.yaml").write_text("title: [unclosed\n")
+    found = [p for p in problems_in(mini_course_path) if "charts/nile-line.yaml" in p]
+    assert found == [
+        "mini-course/charts/nile-line.yaml:2: is not valid YAML: expected ',' or ']', but got '<stream end>'"
+    ]
