@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -468,7 +469,7 @@ def _check_sql(raw: dict[str, Any], problem: Report, datasets: dict[str, list[Co
 
     try:
         result = sql_sandbox.run_query(
-            _tables(names, datasets, rows), reference, version_key="check:" + ",".join(names)
+            sql_tables(names, datasets, rows), reference, version_key="check:" + ",".join(names)
         )
     except sql_sandbox.SqlRejected as error:
         problem("reference", f"the reference query does not run in the sandbox: {error}")
@@ -482,9 +483,10 @@ def _check_sql(raw: dict[str, Any], problem: Report, datasets: dict[str, list[Co
     }
 
 
-def _tables(
-    names: list[str], datasets: dict[str, list[Column]], rows: dict[str, list[Row]]
+def sql_tables(
+    names: list[str], datasets: Mapping[str, list[Column]], rows: Mapping[str, list[Row]]
 ) -> list[Any]:
+    """The sandbox tables for datasets: one table each, named by sql_table_name."""
     import exercises.sql_sandbox as sql_sandbox
 
     return [

@@ -12,7 +12,7 @@ from courses import rendering
 from courses.content.datasets import column_list
 from courses.models import Course, Dataset
 from courses.selectors import Person
-from exercises.content import sql_table_name
+from exercises.content import sql_tables
 from exercises.models import Exercise, State, Submission
 
 
@@ -61,21 +61,9 @@ class CourseData:
         return rendering.dataset_rows(self.dataset(dataset))
 
     def sql_tables(self, datasets: list[str]) -> list[Any]:
-        import exercises.sql_sandbox as sql_sandbox
-
-        tables = []
-        for slug in datasets:
-            dataset = self.dataset(slug)
-            columns = column_list(dataset.columns)
-            rows = self.rows(slug)
-            tables.append(
-                sql_sandbox.Table(
-                    name=sql_table_name(slug),
-                    columns=[(c.name, c.type) for c in columns],
-                    rows=[tuple(r[c.name] for c in columns) for r in rows],
-                )
-            )
-        return tables
+        columns = {slug: column_list(self.dataset(slug).columns) for slug in datasets}
+        rows = {slug: self.rows(slug) for slug in datasets}
+        return sql_tables(datasets, columns, rows)
 
     def version_key(self, datasets: list[str]) -> str:
         return ",".join(f"{d}@{self.dataset(d).updated_at.isoformat()}" for d in datasets)
