@@ -11,27 +11,21 @@ from accounts import roles
 View = Callable[..., HttpResponse]
 
 
-def tutor_required(view: View) -> View:
-    """Signed-out people go to sign in; signed-in people who are not tutors get 403."""
+def role_required(has_role: Callable[[Any], bool]) -> Callable[[View], View]:
+    """Signed-out people go to sign in; signed-in people without the role get 403."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not roles.is_tutor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def admin_required(view: View) -> View:
-    """Signed-out people go to sign in; signed-in people who are not admins get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not roles.is_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+tutor_required = role_required(roles.is_tutor)
+admin_required = role_required(roles.is_admin)
