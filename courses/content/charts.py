@@ -282,7 +282,8 @@ def build_figure(spec: dict[str, Any], rows: list[Row], columns: list[Column]) -
     kind = spec["type"]
     multi_y = isinstance(spec["y"], list) and len(spec["y"]) > 1
     figure = go.Figure()
-    for index, series in enumerate(build_series(spec, rows)):
+    all_series = build_series(spec, rows)
+    for index, series in enumerate(all_series):
         colour = PALETTE[index % len(PALETTE)]
         xs = [_plain(v) for v in series.xs]
         ys = [_plain(v) for v in series.ys]
@@ -325,7 +326,7 @@ def build_figure(spec: dict[str, Any], rows: list[Row], columns: list[Column]) -
     axis_range = None
     if "y_min" in spec or "y_max" in spec:
         # Plotly ignores a range with one end missing: fill it in from the data.
-        values = [v for s in build_series(spec, rows) for v in s.ys if isinstance(v, int | float)]
+        values = [v for s in all_series for v in s.ys if isinstance(v, int | float)]
         low, high = (min(values), max(values)) if values else (0, 1)
         pad = (high - low) * 0.05 or abs(high) * 0.05 or 1
         axis_range = [spec.get("y_min", low - pad), spec.get("y_max", high + pad)]
