@@ -64,3 +64,38 @@ def test_every_kind_of_exercise_end_to_end(page, axe, learner, sign_in, celery_w
             attempt.locator(".govuk-tag:not(.govuk-tag--grey)").wait_for(timeout=30_000)
             assert "Marking your answer" not in attempt.inner_text(), kind
         axe(page)
+
+
+def test_staff_and_listing_pages_are_accessible(page, axe, learner, site_admin, sign_in) -> None:
+    from exercises import services
+    from tests.courses.conftest import MINI_COURSE
+
+    course_services.import_course(path=MINI_COURSE)
+    written = services.submit_answer(
+        learner=learner, exercise=Exercise.objects.get(slug="what-is-noise"),
+        answer={"text": "One year is noise."}, confidence=None,
+    )  # fmt: skip
+    sign_in(site_admin)
+    for url in [
+        "/",
+        "/courses/",
+        "/marking/",
+        f"/marking/{written.pk}/",
+        "/marking/errors/",
+        "/status/",
+    ]:
+        page.goto(url)
+        axe(page)
+    # The marking form's error state, and saving a mark.
+    page.goto(f"/marking/{written.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the mark").click()
+    page.locator(".govuk-error-summary").wait_for()
+    axe(page)
+    page.get_by_label("Says one year is not a trend (out of 2)").select_option("2")
+    page.get_by_label("Mentions the years either side (out of 1)").select_option("1")
+    page.get_by_label("Comment for the learner").fill("Clear and right.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the mark").click()
+    assert "Mark saved" in page.locator(".govuk-notification-banner").inner_text()
+    axe(page)
