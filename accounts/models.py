@@ -31,6 +31,10 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment,misc]
     email = models.EmailField("email address", unique=True)
+    # The learner's choices: weekly progress emails, and whether facilitators may see their
+    # practice answers and scores (when not, facilitators see only aggregates for them).
+    progress_emails = models.BooleanField(default=True)
+    answers_private = models.BooleanField(default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []  # type: ignore[misc]

@@ -9,6 +9,7 @@ from django.db.models import F
 
 from accounts.models import User
 from courses.content.folder import CourseBundle
+from courses.content.markdown import scan
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonCompletion, Module
 
 
@@ -82,7 +83,8 @@ def save_course(*, bundle: CourseBundle) -> Course:
     save_exercises(course_id=course.pk, exercises=bundle.exercises, charts=charts)
 
     Module.objects.filter(course=course).exclude(slug__in=[m.slug for m in bundle.modules]).delete()
-    for module_item in bundle.modules:
+    embedded_in: dict[str, int] = {}  # exercise slug -> the first lesson that embeds it
+    for module_item in sorted(bundle.modules, key=lambda m: m.position):
         module, _ = Module.objects.update_or_create(
             course=course,
             slug=module_item.slug,
@@ -94,7 +96,7 @@ def save_course(*, bundle: CourseBundle) -> Course:
         )
         lesson_slugs = [lesson.slug for lesson in module_item.lessons]
         Lesson.objects.filter(module=module).exclude(slug__in=lesson_slugs).delete()
-        for lesson_item in module_item.lessons:
+        for lesson_item in sorted(module_item.lessons, key=lambda item: item.position):
             lesson = Lesson.objects.filter(module=module, slug=lesson_item.slug).first() or Lesson(
                 module=module, slug=lesson_item.slug
             )
@@ -109,9 +111,26 @@ def save_course(*, bundle: CourseBundle) -> Course:
                 for name, value in values.items():
                     setattr(lesson, name, value)
                 lesson.save()
+            for reference in scan(lesson_item.body).references:
+                if reference.kind == "exercise":
+                    embedded_in.setdefault(reference.slug, lesson.pk)
+    _link_exercises_to_lessons(course=course, embedded_in=embedded_in)
     bump_content_version(course=course)
     course.refresh_from_db()
     return course
+
+
+def _link_exercises_to_lessons(*, course: Course, embedded_in: dict[str, int]) -> None:
+    """Each exercise counts towards the module of the first lesson that embeds it."""
+    from exercises.models import Exercise
+    from progress.services import refresh_course_progress
+
+    for exercise in Exercise.objects.filter(course=course).only("pk", "slug", "lesson_id"):
+        lesson_id = embedded_in.get(exercise.slug)
+        if exercise.lesson_id != lesson_id:
+            Exercise.objects.filter(pk=exercise.pk).update(lesson_id=lesson_id)
+    # Lessons or exercises may have come or gone: every learner's totals are counted again.
+    refresh_course_progress(course_id=course.pk)
 
 
 def bump_content_version(*, course: Course) -> None:
@@ -127,5 +146,10 @@ def import_course(*, path: Path) -> Course:
 
 
 def mark_lesson_read(*, learner: User, lesson: Lesson) -> LessonCompletion:
-    completion, _ = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
+    from progress.services import refresh_course_progress
+
+    with transaction.atomic():
+        completion, created = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
+        if created:
+            refresh_course_progress(course_id=lesson.module.course_id, learner_id=learner.pk)
     return completion

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from courses.models import SLUG_LENGTH, TITLE_LENGTH, Chart, Course
+from courses.models import SLUG_LENGTH, TITLE_LENGTH, Chart, Course, Lesson
 
 
 class Kind(models.TextChoices):
@@ -34,6 +34,10 @@ class Exercise(models.Model):
     explanation = models.TextField(help_text="Markdown: the worked answer")
     chart = models.ForeignKey(
         Chart, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises"
+    )
+    # The first lesson that embeds the exercise (set on import): where it counts for progress.
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises"
     )
     max_attempts = models.PositiveIntegerField(default=3, help_text="0 means unlimited")
     reveal_answer = models.BooleanField(default=True)

@@ -23,6 +23,7 @@ from accounts.models import User
 from exercises import grading, selectors
 from exercises.content import ExerciseFile
 from exercises.models import Exercise, Kind, State, Submission
+from progress.services import record_answer
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def submit_answer(
             state=State.AWAITING_TUTOR if free_text else State.PENDING,
             exercise_version=exercise.version,
         )
+        record_answer(learner_id=learner.pk, exercise_id=exercise.pk, course_id=exercise.course_id)
         if not free_text:
             transaction.on_commit(lambda: send_for_grading(submission_id=submission.pk))
     return submission
@@ -134,21 +136,35 @@ def grade_submission(*, submission_id: int) -> bool:
             grading_runs=F("grading_runs") + 1,
             error="",
         )
+        record_answer(
+            learner_id=submission.learner_id,
+            exercise_id=submission.exercise_id,
+            course_id=exercise.course_id,
+        )
     return True
 
 
 # What grading reads: the answer, and the exercise's kind and answer key.
 GRADING_FIELDS = (
-    "answer", "variant", "confidence", "state", "counted", "exercise__kind", "exercise__spec",
+    "learner", "exercise", "answer", "variant", "confidence", "state", "counted",
+    "exercise__kind", "exercise__spec",
     "exercise__certainty_based_marking", "exercise__version", "exercise__course_id",
 )  # fmt: skip
 
 
+@transaction.atomic
 def mark_failed(*, submission_id: int, error: str) -> None:
     """Retries have run out: tell the learner, do not count the attempt, list it for staff."""
-    Submission.objects.filter(pk=submission_id).exclude(state=State.GRADED).update(
+    failed = Submission.objects.filter(pk=submission_id).exclude(state=State.GRADED)
+    if failed.update(
         state=State.ERROR, counted=False, error=error[:2000], graded_at=timezone.now()
-    )
+    ):
+        row = failed.values("learner_id", "exercise_id", "exercise__course_id").get()
+        record_answer(
+            learner_id=row["learner_id"],
+            exercise_id=row["exercise_id"],
+            course_id=row["exercise__course_id"],
+        )
 
 
 def sweep_submissions() -> int:
@@ -248,6 +264,7 @@ class AlreadyMarked(Exception):
     """Another tutor marked this answer first."""
 
 
+@transaction.atomic
 def mark_written_answer(
     *, submission: Submission, tutor: User, points: list[int], comment: str
 ) -> Submission:
@@ -273,5 +290,10 @@ def mark_written_answer(
     )
     if not updated:
         raise AlreadyMarked(submission)
+    record_answer(
+        learner_id=submission.learner_id,
+        exercise_id=submission.exercise_id,
+        course_id=submission.exercise.course_id,
+    )
     submission.refresh_from_db()
     return submission

@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "exercises",
+    "progress",
+    "cohorts",
+    "audit",
     "monitoring",
 ]
 
@@ -265,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
 GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=30)
 GRADING_MAX_SENDS = env.int("GRADING_MAX_SENDS", default=10)
 GRADING_GIVE_UP_AFTER_SECONDS = env.int("GRADING_GIVE_UP_AFTER_SECONDS", default=6 * 3600)
+
+# Cohorts: a learner with no activity for this many days is "inactive"; aggregate reports
+# hide any group smaller than the threshold; item analysis warns on fewer learners than this.
+COHORT_INACTIVE_AFTER_DAYS = env.int("COHORT_INACTIVE_AFTER_DAYS", default=14)
+REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+ITEM_ANALYSIS_MIN_LEARNERS = env.int("ITEM_ANALYSIS_MIN_LEARNERS", default=20)
 
 # --- Authentication (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"

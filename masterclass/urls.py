@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("exercises.urls")),
     path("marking/", include("exercises.marking_urls")),
     path("", include("courses.urls")),
+    path("", include("progress.urls")),
+    path("", include("cohorts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),

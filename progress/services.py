@@ -1,0 +1,156 @@
+"""Keeping each learner's progress up to date.
+
+The figures are recounted from the records that are the truth (lesson completions and
+submissions), in one SQL statement each, whenever a learner reads a lesson or an answer is
+submitted or marked. Recounting rather than adding one makes a repeated call harmless and
+heals any drift, for instance after a course's content changed (docs/adr/0010).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from courses.models import Course, Lesson, LessonCompletion, Module
+from exercises.models import Exercise, State, Submission
+from progress.models import Certificate, CourseProgress, ExerciseProgress
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "ep": ExerciseProgress._meta.db_table,
+        "cp": CourseProgress._meta.db_table,
+        "sub": Submission._meta.db_table,
+        "ex": Exercise._meta.db_table,
+        "lc": LessonCompletion._meta.db_table,
+        "lesson": Lesson._meta.db_table,
+        "module": Module._meta.db_table,
+    }
+
+
+def refresh_exercise_progress(
+    *, learner_id: int | None = None, exercise_id: int | None = None, course_id: int | None = None
+) -> None:
+    """Recount learners' attempts at exercises: attempts that count against the limit, best
+    marked score, and whether any marked attempt was right. Usually for one learner and one
+    exercise; with neither, for a whole course (``refresh_progress`` command)."""
+    where = " AND ".join(
+        condition
+        for condition, value in (
+            ("s.learner_id = %(learner)s", learner_id),
+            ("s.exercise_id = %(exercise)s", exercise_id),
+            ("e.course_id = %(course)s", course_id),
+        )
+        if value is not None
+    )
+    sql = """
+        INSERT INTO {ep} (learner_id, exercise_id, course_id, attempts, best_score, correct,
+                          first_answered_at, last_answered_at)
+        SELECT s.learner_id, s.exercise_id, e.course_id,
+               SUM(CASE WHEN s.counted AND s.state <> %(error)s THEN 1 ELSE 0 END),
+               MAX(CASE WHEN s.state = %(graded)s THEN s.score END),
+               MAX(CASE WHEN s.state = %(graded)s AND s.correct THEN 1 ELSE 0 END) = 1,
+               MIN(s.submitted_at), MAX(s.submitted_at)
+        FROM {sub} s JOIN {ex} e ON e.id = s.exercise_id
+        WHERE {where}
+        GROUP BY s.learner_id, s.exercise_id, e.course_id
+        ON CONFLICT (learner_id, exercise_id) DO UPDATE SET
+            attempts = excluded.attempts, best_score = excluded.best_score,
+            correct = excluded.correct, first_answered_at = excluded.first_answered_at,
+            last_answered_at = excluded.last_answered_at
+    """.format(**_tables(), where=where or "1 = 1")  # noqa: S608 (table names and fixed text)
+    params = {
+        "learner": learner_id,
+        "exercise": exercise_id,
+        "course": course_id,
+        "error": State.ERROR,
+        "graded": State.GRADED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+COURSE_SQL = """
+        INSERT INTO {cp} (learner_id, course_id, lessons_read, exercises_answered,
+                          exercises_correct, lessons_total, exercises_total, started_at,
+                          last_active_at, completed_at)
+        SELECT a.learner_id, %(course)s, SUM(a.lessons), SUM(a.answered), SUM(a.correct),
+               t.lessons_total, t.exercises_total, MIN(a.first_at), MAX(a.last_at),
+               CASE WHEN SUM(a.lessons) >= t.lessons_total
+                     AND SUM(a.answered) >= t.exercises_total
+                     AND t.lessons_total + t.exercises_total > 0
+                    THEN MAX(a.last_at) END
+        FROM (
+            SELECT lc.learner_id, 1 AS lessons, 0 AS answered, 0 AS correct,
+                   lc.completed_at AS first_at, lc.completed_at AS last_at
+            FROM {lc} lc JOIN {lesson} l ON l.id = lc.lesson_id
+                 JOIN {module} m ON m.id = l.module_id
+            WHERE m.course_id = %(course)s {only_lc}
+            UNION ALL
+            SELECT ep.learner_id, 0, 1, CASE WHEN ep.correct THEN 1 ELSE 0 END,
+                   ep.first_answered_at, ep.last_answered_at
+            FROM {ep} ep
+            WHERE ep.course_id = %(course)s AND ep.attempts > 0 {only_ep}
+        ) a CROSS JOIN (
+            SELECT (SELECT COUNT(*) FROM {lesson} l JOIN {module} m ON m.id = l.module_id
+                    WHERE m.course_id = %(course)s) AS lessons_total,
+                   (SELECT COUNT(*) FROM {ex} e WHERE e.course_id = %(course)s)
+                    AS exercises_total
+        ) t
+        GROUP BY a.learner_id, t.lessons_total, t.exercises_total
+        ON CONFLICT (learner_id, course_id) DO UPDATE SET
+            lessons_read = excluded.lessons_read,
+            exercises_answered = excluded.exercises_answered,
+            exercises_correct = excluded.exercises_correct,
+            lessons_total = excluded.lessons_total,
+            exercises_total = excluded.exercises_total,
+            started_at = excluded.started_at,
+            last_active_at = excluded.last_active_at,
+            completed_at = COALESCE({cp}.completed_at, excluded.completed_at)
+"""
+
+
+def refresh_course_progress(*, course_id: int, learner_id: int | None = None) -> None:
+    """Recount a learner's totals on a course (or every learner's, after its content changed).
+
+    A course is complete when every lesson is read and every exercise answered; it stays
+    complete (its certificate stands) even if lessons are added later.
+    """
+    only_learner = "AND {alias}.learner_id = %(learner)s" if learner_id is not None else ""
+    sql = COURSE_SQL.format(  # noqa: S608 (table names and fixed text; values are parameters)
+        **_tables(),
+        only_lc=only_learner.format(alias="lc"),
+        only_ep=only_learner.format(alias="ep"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"course": course_id, "learner": learner_id})
+
+
+def record_answer(*, learner_id: int, exercise_id: int, course_id: int) -> None:
+    """An answer was submitted or marked: recount the exercise, then the course."""
+    refresh_exercise_progress(learner_id=learner_id, exercise_id=exercise_id)
+    refresh_course_progress(course_id=course_id, learner_id=learner_id)
+
+
+def issue_certificate(*, learner: User, course: Course) -> Certificate | None:
+    """The learner's certificate for a course they have completed (issued once; None if the
+    course is not complete)."""
+    existing = Certificate.objects.filter(learner=learner, course=course).first()
+    if existing is not None:
+        return existing
+    progress = CourseProgress.objects.filter(
+        learner=learner, course=course, completed_at__isnull=False
+    ).first()
+    if progress is None:
+        return None
+    certificate, _ = Certificate.objects.get_or_create(
+        learner=learner,
+        course=course,
+        defaults={
+            "learner_name": learner.get_full_name() or learner.email,
+            "course_title": course.title,
+            "completed_at": progress.completed_at or timezone.now(),
+        },
+    )
+    return certificate
