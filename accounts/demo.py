@@ -25,13 +25,16 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "author", "author@example.gov.uk", "demo-author-pass", ("Sam", "Author"), author=True
     ),
+    DemoAccount(
+        "facilitator", "facilitator@example.gov.uk", "demo-facilitator-pass", ("Kim", "Facilitator")
+    ),
     DemoAccount("admin", "admin@example.gov.uk", "demo-admin-pass", ("Jo", "Admin"), staff=True),
 )
 
 
 @transaction.atomic
-def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
-    """Create or reset the demo accounts; returns each with whether it was new."""
+def load_demo_accounts() -> list[tuple[DemoAccount, User, bool]]:
+    """Create or reset the demo accounts; returns each with its user and whether it was new."""
     authors, _ = Group.objects.get_or_create(name=AUTHORS_GROUP)
     results = []
     for account in DEMO_ACCOUNTS:
@@ -46,5 +49,5 @@ def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
-        results.append((account, created))
+        results.append((account, user, created))
     return results

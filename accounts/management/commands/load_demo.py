@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_accounts
+from cohorts.demo import DEMO_COHORT, load_demo_cohort
 from courses import services
 from courses.content.problems import ContentInvalid
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
                 "Refusing to load demo data with DJANGO_ENV=production: the demo accounts "
                 "have published passwords."
             )
-        for account, created in load_demo_accounts():
+        accounts = load_demo_accounts()
+        for account, _, created in accounts:
             verb = "Created" if created else "Updated"
             self.stdout.write(
                 f"{verb} demo {account.role}: {account.email} / password {account.password}"
@@ -27,3 +29,14 @@ class Command(BaseCommand):
         except ContentInvalid as invalid:
             raise CommandError(f"The sample course has problems:\n{invalid}") from None
         self.stdout.write(f"Loaded the sample course {course.slug}: {course.title}")
+        people = {account.role: user for account, user, _ in accounts}
+        cohort = load_demo_cohort(
+            course=course, facilitator=people["facilitator"], learner=people["learner"]
+        )
+        if cohort is None:
+            self.stdout.write(f"The demo cohort is already there: {DEMO_COHORT}")
+        else:
+            self.stdout.write(
+                f"Created the demo cohort {cohort.name}, facilitated by "
+                f"{people['facilitator'].email}, with {cohort.memberships.count()} learners"
+            )
