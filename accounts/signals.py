@@ -1,9 +1,10 @@
 from typing import Any
 
 from allauth.account.signals import email_confirmed
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from accounts import services
+from accounts import context_processors, services
 
 
 @receiver(email_confirmed)
@@ -13,3 +14,10 @@ def accept_invitation_once_verified(
     # Only when the address is proven: someone who merely knows an invited address cannot use
     # up the invitation by signing up with it.
     services.accept_invitation(email=email_address.email)
+
+
+@receiver(user_logged_in)
+def remember_cohort_role(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # The navigation's "Cohorts" link, decided once at sign-in rather than on every page.
+    if request is not None:
+        context_processors.remember_cohort_role(request=request, user=user)

@@ -1,17 +1,21 @@
-"""Reads of course content, with the access rule in one place: learners see published
-courses; authors and admins also see unpublished ones (to preview them)."""
+"""Reads of course content, with the access rules in one place: learners see published
+courses; authors and admins also see unpublished ones (to preview them). A cohort may open
+its modules on release dates (``closed_modules``)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
+from cohorts.models import Membership
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonCompletion, Module
 
 Person = User | AnonymousUser
@@ -66,6 +70,78 @@ def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson
     if not found.module.course.published and not can_preview(user=user):
         raise Http404("No such lesson")
     return found
+
+
+def _closed(*, user: Person, course_id: int, module: Q | None = None) -> dict[int, datetime.date]:
+    """Modules not yet open to the user, with the day each opens. A module is closed only when
+    it opens later in every live cohort the learner is in on this course (the earliest date
+    wins); learners in no cohort, and people who may preview courses, see every module.
+
+    One query (two when something is closed and the preview roles must be checked)."""
+    if not user.is_authenticated or roles.is_admin(user):
+        return {}
+    today = timezone.localdate()
+    schedule = Q(cohort__schedule__release_date__gt=today)
+    if module is not None:
+        schedule &= module
+    rows = (
+        Membership.objects.filter(learner=user.pk, cohort__course=course_id, cohort__archived=False)
+        .annotate(later=FilteredRelation("cohort__schedule", condition=schedule))
+        .order_by()
+        .values_list("cohort_id", "later__module_id", "later__release_date")
+    )
+    cohorts: set[int] = set()
+    closed_in: dict[int, dict[int, datetime.date]] = {}
+    for cohort_id, module_id, release_date in rows:
+        cohorts.add(cohort_id)
+        if module_id is not None:
+            closed_in.setdefault(module_id, {})[cohort_id] = release_date
+    closed = {
+        module_id: min(dates.values())
+        for module_id, dates in closed_in.items()
+        if set(dates) == cohorts
+    }
+    if closed and can_preview(user=user):
+        return {}
+    return closed
+
+
+def closed_modules(*, user: Person, course: Course) -> dict[int, datetime.date]:
+    """The course's modules that have not opened yet for this user: module id → opening day."""
+    return _closed(user=user, course_id=course.pk)
+
+
+def module_opens_on(*, user: Person, module: Module) -> datetime.date | None:
+    """The day the module opens for this user, if it is not open yet."""
+    return _closed(
+        user=user, course_id=module.course_id, module=Q(cohort__schedule__module=module.pk)
+    ).get(module.pk)
+
+
+def lesson_opens_on(*, user: Person, course: Course, lesson_id: int) -> datetime.date | None:
+    """The day the module holding the lesson opens for this user, if it is not open yet."""
+    module_of_lesson = Lesson.objects.filter(pk=lesson_id).order_by().values("module_id")[:1]
+    closed = _closed(
+        user=user,
+        course_id=course.pk,
+        module=Q(cohort__schedule__module=Subquery(module_of_lesson)),
+    )
+    return min(closed.values()) if closed else None
+
+
+def next_lesson_for(*, user: User, course: Course) -> Lesson | None:
+    """Where the learner should pick up: the first lesson they have not read, in a module
+    that is open to them (as the course page's "Continue" button)."""
+    closed = closed_modules(user=user, course=course)
+    return (
+        Lesson.objects.filter(module__course=course)
+        .exclude(completions__learner=user)
+        .exclude(module_id__in=list(closed))
+        .select_related("module")
+        .only("id", "slug", "title", "module__slug", "module__title", "module__course_id")
+        .order_by("module__position", "position")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import roles
 from accounts.models import User
 from courses import selectors as course_selectors
+from courses.views import not_open_yet
 from exercises import presenters, selectors, services
 from exercises.forms import AnswerForm
 from exercises.models import Submission
@@ -22,6 +23,12 @@ from exercises.models import Submission
 def exercise(request: HttpRequest, course: str, exercise: str) -> HttpResponse:
     found_course = course_selectors.course_for(user=request.user, slug=course)
     found = selectors.exercise_for(course=found_course, slug=exercise)
+    if found.lesson_id and (
+        opens_on := course_selectors.lesson_opens_on(
+            user=request.user, course=found_course, lesson_id=found.lesson_id
+        )
+    ):
+        return not_open_yet(request, lesson=None, course=found_course, opens_on=opens_on)
     learner = cast(User, request.user)
     form = AnswerForm(request.POST or None, exercise=found, order_seed=learner.pk)
     if request.method == "POST" and form.is_valid():

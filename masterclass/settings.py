@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -263,6 +264,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exercises.tasks.sweep_submissions",
         "schedule": env.int("SWEEP_SECONDS", default=15),
     },
+    # Scheduled emails, at 08:00 in TIME_ZONE (Europe/London), which Celery uses for crontab.
+    # Each is safe to run twice: an email is claimed in the database before it is sent.
+    "send-weekly-progress-emails": {
+        "task": "cohorts.tasks.send_weekly_progress_emails",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    "send-facilitator-digests": {
+        "task": "cohorts.tasks.send_facilitator_digests",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    "send-due-date-reminders": {
+        "task": "cohorts.tasks.send_due_date_reminders",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }
 # Grading: a submission waiting this long to be sent, started or finished is sent again.
 GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=30)
@@ -274,6 +289,8 @@ GRADING_GIVE_UP_AFTER_SECONDS = env.int("GRADING_GIVE_UP_AFTER_SECONDS", default
 COHORT_INACTIVE_AFTER_DAYS = env.int("COHORT_INACTIVE_AFTER_DAYS", default=14)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 ITEM_ANALYSIS_MIN_LEARNERS = env.int("ITEM_ANALYSIS_MIN_LEARNERS", default=20)
+# Due-date reminders go to members who have not finished a module due within this many days.
+DUE_REMINDER_DAYS = env.int("DUE_REMINDER_DAYS", default=3)
 
 # --- Authentication (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -338,7 +355,8 @@ elif IS_PRODUCTION:
     )
 else:
     EMAIL_BACKEND = "accounts.mail.LocalFileEmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    # A test can point a worker process at its own folder, to count what the worker sent.
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
