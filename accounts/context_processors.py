@@ -1,4 +1,5 @@
 import time
+from collections import OrderedDict
 from typing import cast
 
 from django.http import HttpRequest
@@ -8,20 +9,38 @@ from accounts import roles
 from accounts.models import User
 from cohorts.access import reportable_cohorts
 
-# Whether someone facilitates or reports on a cohort is remembered in their session for this
-# long, so that the navigation costs no query on most page views. A new role shows in the
-# navigation within this time (the cohort pages themselves check access on every request).
+# Whether someone facilitates or reports on a cohort is kept in their session, so that the
+# navigation costs no query on most page views, and checked again after this long (the cohort
+# pages themselves check access on every request). The session is written only when the
+# answer changes, so checking does not extend the session's life; when each session was last
+# checked is remembered by each web process.
 COHORT_ROLE_CHECK_SECONDS = 5 * 60
 COHORT_ROLE_SESSION_KEY = "nav_cohorts"
+_checked_at: OrderedDict[str, float] = OrderedDict()
+_CHECKED_LIMIT = 10_000
+
+
+def _note_checked(request: HttpRequest) -> None:
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if not key:
+        return
+    _checked_at[key] = time.time()
+    _checked_at.move_to_end(key)
+    while len(_checked_at) > _CHECKED_LIMIT:
+        _checked_at.popitem(last=False)
 
 
 def remember_cohort_role(*, request: HttpRequest, user: User) -> bool:
-    """Check whether the user facilitates or reports on any cohort, and remember it in their
-    session. Called at sign-in (whose session is saved anyway) and when the answer is old."""
+    """Check whether the user facilitates or reports on any cohort, and keep the answer in
+    their session if it changed. Called at sign-in and when the last check is old."""
     value = roles.is_admin(user) or reportable_cohorts(user=user).exists()
     session = getattr(request, "session", None)
-    if session is not None:
-        session[COHORT_ROLE_SESSION_KEY] = {"user": user.pk, "at": time.time(), "value": value}
+    if session is not None and session.get(COHORT_ROLE_SESSION_KEY) != {
+        "user": user.pk,
+        "value": value,
+    }:
+        session[COHORT_ROLE_SESSION_KEY] = {"user": user.pk, "value": value}
+    _note_checked(request)
     return value
 
 
@@ -30,12 +49,11 @@ def sees_cohorts(request: HttpRequest) -> bool:
     user = request.user
     if roles.is_admin(user):
         return True
-    remembered = getattr(request, "session", {}).get(COHORT_ROLE_SESSION_KEY)
-    if (
-        isinstance(remembered, dict)
-        and remembered.get("user") == user.pk
-        and time.time() - remembered.get("at", 0) < COHORT_ROLE_CHECK_SECONDS
-    ):
+    session = getattr(request, "session", None)
+    remembered = session.get(COHORT_ROLE_SESSION_KEY) if session is not None else None
+    key = getattr(session, "session_key", None) or ""
+    recent = time.time() - _checked_at.get(key, 0) < COHORT_ROLE_CHECK_SECONDS
+    if recent and isinstance(remembered, dict) and remembered.get("user") == user.pk:
         return bool(remembered.get("value"))
     return remember_cohort_role(request=request, user=cast(User, user))
 

@@ -146,10 +146,10 @@ def import_course(*, path: Path) -> Course:
 
 
 def mark_lesson_read(*, learner: User, lesson: Lesson) -> LessonCompletion:
-    from progress.services import refresh_course_progress
+    from progress.services import record_reading
 
     with transaction.atomic():
-        completion, created = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
-        if created:
-            refresh_course_progress(course_id=lesson.module.course_id, learner_id=learner.pk)
+        completion, _ = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
+        # Also when already read: recounting is cheap and heals any figure left stale.
+        record_reading(learner_id=learner.pk, course_id=lesson.module.course_id)
     return completion

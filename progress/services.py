@@ -32,9 +32,10 @@ def _tables() -> dict[str, str]:
 def refresh_exercise_progress(
     *, learner_id: int | None = None, exercise_id: int | None = None, course_id: int | None = None
 ) -> None:
-    """Recount learners' attempts at exercises: attempts that count against the limit, best
-    marked score, and whether any marked attempt was right. Usually for one learner and one
-    exercise; with neither, for a whole course (``refresh_progress`` command)."""
+    """Recount learners' attempts at exercises: attempts (those that count against the limit,
+    and any that was marked right, even one that did not count because marking failed at
+    first), best marked score, and whether any marked attempt was right. Usually for one
+    learner and one exercise; with neither, for a whole course (``refresh_progress``)."""
     where = " AND ".join(
         condition
         for condition, value in (
@@ -48,7 +49,9 @@ def refresh_exercise_progress(
         INSERT INTO {ep} (learner_id, exercise_id, course_id, attempts, best_score, correct,
                           first_answered_at, last_answered_at)
         SELECT s.learner_id, s.exercise_id, e.course_id,
-               SUM(CASE WHEN s.counted AND s.state <> %(error)s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.state <> %(error)s
+                         AND (s.counted OR (s.state = %(graded)s AND s.correct))
+                        THEN 1 ELSE 0 END),
                MAX(CASE WHEN s.state = %(graded)s THEN s.score END),
                MAX(CASE WHEN s.state = %(graded)s AND s.correct THEN 1 ELSE 0 END) = 1,
                MIN(s.submitted_at), MAX(s.submitted_at)
@@ -125,11 +128,38 @@ def refresh_course_progress(*, course_id: int, learner_id: int | None = None) ->
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"course": course_id, "learner": learner_id})
+        counted = cursor.rowcount
+    if learner_id is not None and counted:
+        return
+    # Learners with nothing left to count (their only answer failed to be marked, or what they
+    # did was removed from the course) have no figures on it any more.
+    active = LessonCompletion.objects.filter(lesson__module__course=course_id).values("learner")
+    answered = ExerciseProgress.objects.filter(course=course_id, attempts__gt=0).values("learner")
+    stale = CourseProgress.objects.filter(course=course_id)
+    if learner_id is not None:
+        stale = stale.filter(learner=learner_id)
+    stale.exclude(learner__in=active).exclude(learner__in=answered).delete()
+
+
+def _lock_learner(learner_id: int) -> None:
+    """Recounts of one learner's progress take turns. Without this, two transactions (two
+    gradings on two workers, or reading a lesson while an answer is marked) could each count
+    without seeing the other's uncommitted change, and the last to write would leave a figure
+    one short. The lock is the learner's row, which submitting an answer also locks."""
+    User.objects.select_for_update().filter(pk=learner_id).values_list("pk").first()
 
 
 def record_answer(*, learner_id: int, exercise_id: int, course_id: int) -> None:
-    """An answer was submitted or marked: recount the exercise, then the course."""
+    """An answer was submitted or marked: recount the exercise, then the course. Call inside
+    the transaction that changed the answer."""
+    _lock_learner(learner_id)
     refresh_exercise_progress(learner_id=learner_id, exercise_id=exercise_id)
+    refresh_course_progress(course_id=course_id, learner_id=learner_id)
+
+
+def record_reading(*, learner_id: int, course_id: int) -> None:
+    """A lesson was marked read: recount the course. Call inside that transaction."""
+    _lock_learner(learner_id)
     refresh_course_progress(course_id=course_id, learner_id=learner_id)
 
 

@@ -80,3 +80,15 @@ def test_an_answer_remembered_for_someone_else_is_not_used(client, learner, coho
     }
     session.save()
     assert 'href="/cohorts/"' in nav_html(client)
+
+
+def test_checking_again_does_not_extend_the_session(client, learner, monkeypatch) -> None:
+    client.force_login(learner)
+    client.get("/")
+    later = context_processors.time.time() + context_processors.COHORT_ROLE_CHECK_SECONDS + 1
+    monkeypatch.setattr(context_processors.time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any("cohorts_cohort" in q for q in sql)  # checked again…
+    assert not any(q.startswith(("UPDATE", "INSERT")) and "session" in q for q in sql)  # …unsaved

@@ -97,3 +97,30 @@ def test_a_full_recount_heals_figures_after_content_changes(learner, course, exe
 
     progress = progress_of(learner, course)
     assert (progress.lessons_read, progress.exercises_correct) == (1, 1)
+
+
+def test_an_answer_marked_right_after_marking_first_failed_counts_as_answered(
+    learner, course, exercise_named
+) -> None:
+    exercise = exercise_named("flow-1871")
+    submission = answer(learner, exercise, {"value": 1120}, grade=False)
+    exercise_services.mark_failed(submission_id=submission.pk, error="Worker lost")
+    assert progress_of_or_none(learner, course) is None  # nothing answered: no figures at all
+
+    exercise_services.regrade(exercise=exercise, submission=submission)
+    exercise_services.grade_submission(submission_id=submission.pk)
+    record = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
+    assert (record.attempts, record.correct) == (1, True)
+    progress = progress_of(learner, course)
+    assert (progress.exercises_answered, progress.exercises_correct) == (1, 1)
+
+
+def test_figures_go_when_nothing_is_left_to_count(learner, course, exercise_named) -> None:
+    submission = answer(learner, exercise_named("flow-1871"), {"value": 1}, grade=False)
+    assert progress_of(learner, course).exercises_answered == 1
+    exercise_services.mark_failed(submission_id=submission.pk, error="Worker lost")
+    assert progress_of_or_none(learner, course) is None
+
+
+def progress_of_or_none(learner, course):  # type: ignore[no-untyped-def]
+    return CourseProgress.objects.filter(learner=learner, course=course).first()
