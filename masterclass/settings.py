@@ -76,7 +76,13 @@ ALLOWED_HOSTS = env.list(
 if IS_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DJANGO_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's address as people reach it: links in emails and on certificates start with it.
 SITE_URL = env.str("SITE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000")
+if IS_PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL is required when DJANGO_ENV=production, e.g. https://masterclass.example.gov.uk"
+    )
+SITE_URL = SITE_URL.rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -30,6 +30,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://masterclass@db.example.gov.uk:5432/masterclass",
     "REDIS_URL": "redis://redis.example.gov.uk:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.gov.uk:587",
+    "SITE_URL": "https://masterclass.example.gov.uk",
 }
 
 
@@ -59,7 +60,9 @@ def test_production_refuses_debug() -> None:
     assert "DEBUG must not be on" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "EMAIL_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DATABASE_URL", "REDIS_URL", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"]
+)
 def test_production_requires_its_services_to_be_named(missing: str) -> None:
     result = run_manage("check", **{**PRODUCTION, missing: ""})
     assert result.returncode != 0
