@@ -14,8 +14,10 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -23,8 +25,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohorts.models import Cohort, Membership, ModuleSchedule
-from courses.models import Lesson
+from courses.models import Lesson, LessonCompletion
 from exercises.models import Exercise
+from progress.models import ExerciseProgress
 
 
 class Status:
@@ -44,17 +47,17 @@ class Status:
 @dataclass(frozen=True)
 class Expectations:
     """What a learner should have done by today: the lessons and exercises of every module
-    whose due date has passed."""
+    whose due date has passed; and since when no activity makes a learner inactive."""
 
     today: datetime.date
+    overdue_modules: tuple[int, ...]
     items_due: int
     inactive_since: datetime.datetime
-    started: bool
 
 
 def expectations(*, cohort: Cohort, today: datetime.date | None = None) -> Expectations:
     today = today or timezone.localdate()
-    overdue = list(
+    overdue = tuple(
         ModuleSchedule.objects.filter(cohort=cohort, due_date__lt=today).values_list(
             "module_id", flat=True
         )
@@ -66,12 +69,35 @@ def expectations(*, cohort: Cohort, today: datetime.date | None = None) -> Expec
             + Exercise.objects.filter(lesson__module_id__in=overdue).count()
         )
     days = settings.COHORT_INACTIVE_AFTER_DAYS
-    inactive_since = timezone.now() - datetime.timedelta(days=days)
     return Expectations(
         today=today,
+        overdue_modules=overdue,
         items_due=items_due,
-        inactive_since=inactive_since,
-        started=cohort.start_date <= today,
+        inactive_since=timezone.now() - datetime.timedelta(days=days),
+    )
+
+
+def _done_in(modules: tuple[int, ...]) -> ExpressionWrapper:
+    """Per member: lessons read and exercises answered in the given modules."""
+    lessons = (
+        LessonCompletion.objects.filter(learner=OuterRef("learner"), lesson__module__in=modules)
+        .order_by()
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    answers = (
+        ExerciseProgress.objects.filter(
+            learner=OuterRef("learner"), attempts__gt=0, exercise__lesson__module__in=modules
+        )
+        .order_by()
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return ExpressionWrapper(
+        Coalesce(Subquery(lessons), Value(0)) + Coalesce(Subquery(answers), Value(0)),
+        output_field=IntegerField(),
     )
 
 
@@ -80,9 +106,14 @@ def members_with_progress(
 ) -> QuerySet[Membership]:
     """Every member of the cohort with their course figures and status, as annotations:
     ``lessons_read``, ``exercises_answered``, ``exercises_correct``, ``items_done``,
-    ``last_active_at``, ``completed_at`` and ``status``. Filter, count and paginate on them."""
+    ``last_active_at``, ``completed_at`` and ``status``. Filter, count and paginate on them.
+
+    *Inactive*: no reading or answers since ``inactive_since`` (COHORT_INACTIVE_AFTER_DAYS),
+    counted from whichever is later, joining or the cohort's start: nobody is inactive on the
+    first day. *Behind*: fewer lessons read and exercises answered in the modules past their
+    due date than those modules hold."""
     expected = expected or expectations(cohort=cohort)
-    inactive_cutoff = expected.inactive_since
+    cutoff = expected.inactive_since
     members = (
         Membership.objects.filter(cohort=cohort)
         .select_related("learner")
@@ -105,18 +136,23 @@ def members_with_progress(
             )
         )
     )
-    never_active_too_long = Q(last_active_at__isnull=True) & Q(joined_at__lt=inactive_cutoff)
-    if not expected.started:
-        never_active_too_long = Q(pk__in=[])
+    started_long_enough = cohort.start_date < timezone.localdate(cutoff)
+    inactive = (
+        (Q(joined_at__isnull=True) | Q(joined_at__lt=cutoff))
+        & (Q(last_active_at__isnull=True) | Q(last_active_at__lt=cutoff))
+        if started_long_enough
+        else Q(pk__in=[])
+    )
+    behind = Q(pk__in=[])
+    if expected.items_due:
+        members = members.annotate(due_done=_done_in(expected.overdue_modules))
+        behind = Q(due_done__lt=expected.items_due)
     return members.annotate(
         status=Case(
             When(learner__isnull=True, then=Value(Status.INVITED)),
             When(completed_at__isnull=False, then=Value(Status.ON_TRACK)),
-            When(
-                Q(last_active_at__lt=inactive_cutoff) | never_active_too_long,
-                then=Value(Status.INACTIVE),
-            ),
-            When(items_done__lt=expected.items_due, then=Value(Status.BEHIND)),
+            When(inactive, then=Value(Status.INACTIVE)),
+            When(behind, then=Value(Status.BEHIND)),
             default=Value(Status.ON_TRACK),
         )
     )

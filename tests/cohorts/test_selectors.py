@@ -10,6 +10,7 @@ from cohorts.models import Cohort, Membership, ModuleSchedule
 from cohorts.selectors import Status
 from courses.models import Lesson
 from courses.services import mark_lesson_read
+from exercises.services import submit_answer
 from progress.models import CourseProgress
 from tests.accounts.factories import UserFactory
 
@@ -62,3 +63,33 @@ def test_statuses(cohort, course, django_assert_max_num_queries) -> None:
     assert statuses[never.email] == Status.INACTIVE  # joined a month ago, never active
     assert statuses["pending@example.gov.uk"] == Status.INVITED
     assert counts == {"on_track": 1, "behind": 2, "inactive": 2, "invited": 1}
+
+
+def test_nobody_is_inactive_in_a_cohorts_first_days(course) -> None:
+    """Invitations went out three weeks before the start: on day one, nobody has gone quiet."""
+    today = timezone.localdate()
+    cohort = Cohort.objects.create(name="Starts today", course=course, start_date=today)
+    join(cohort, UserFactory(), days_ago=21)
+    members = selectors.members_with_progress(cohort=cohort)
+    assert [m.status for m in members] == [Status.ON_TRACK]
+
+
+def test_work_ahead_does_not_make_up_for_a_module_past_its_due_date(
+    cohort, course, exercise_named
+) -> None:
+    first, second = course.modules.order_by("position")[:2]
+    ModuleSchedule.objects.create(
+        cohort=cohort, module=first, due_date=timezone.localdate() - datetime.timedelta(1)
+    )
+    ahead = UserFactory()
+    join(cohort, ahead)
+    # More done than the overdue module holds, but all of it in the next module.
+    for lesson in Lesson.objects.filter(module=second):
+        mark_lesson_read(learner=ahead, lesson=lesson)
+    for slug in ("flaws", "wet-years"):  # the next module's questions
+        submit_answer(learner=ahead, exercise=exercise_named(slug), answer={}, confidence=None)
+    assert CourseProgress.objects.get(learner=ahead).lessons_read + 2 > (
+        Lesson.objects.filter(module=first).count()
+    )
+    members = selectors.members_with_progress(cohort=cohort)
+    assert [m.status for m in members] == [Status.BEHIND]
