@@ -1,6 +1,11 @@
 """Item analysis: how hard each question was for a cohort, and how well it told stronger
 learners from weaker ones. Pure functions over plain numbers, so the maths is tested by hand.
 
+A learner has answered an item once at least one of their answers to it has been marked
+(``cohorts.reports.marked_answers``): an answer still waiting for a tutor is neither right
+nor wrong yet. Figures on fewer learners than REPORT_MIN_GROUP_SIZE are not shown at all
+(``enough_to_show``): they would describe one or two people.
+
 - Facility: the share of the learners who answered an item that got it right, with a 95%
   Wilson score interval (it behaves well for small groups and for shares near 0 or 1).
 - Discrimination: the corrected item-total correlation, the Pearson (point-biserial)
@@ -21,7 +26,8 @@ Z_95 = 1.959963984540054  # the standard normal quantile for a two-sided 95% int
 
 @dataclass(frozen=True)
 class Answer:
-    """One learner's record on one exercise (a row of progress.ExerciseProgress)."""
+    """One learner's record on one exercise they have had marked (a row of
+    progress.ExerciseProgress)."""
 
     learner_id: int
     exercise_id: int
@@ -37,6 +43,13 @@ class ItemStatistics:
     interval: tuple[float, float] | None  # 95% Wilson interval for the facility
     discrimination: float | None  # -1..1
     mean_attempts: float | None
+
+
+def enough_to_show(*, answered: int, min_learners: int) -> bool:
+    """Whether an item's figures (facility, right answers, wrong answers) may be shown: only
+    when at least ``min_learners`` learners answered it. With fewer, a figure such as "0 of 1
+    right" tells a facilitator how one person did, even one who keeps their answers private."""
+    return answered >= max(min_learners, 1)
 
 
 def wilson_interval(*, successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:

@@ -84,9 +84,17 @@ NOT_JOINED = (
 
 
 def load_demo_cohort(*, course: Course, facilitator: User, learner: User) -> Cohort | None:
-    """Create the demo cohort once; returns None when it is already there (nothing changed)."""
-    if Cohort.objects.filter(name=DEMO_COHORT, course=course).exists():
+    """Create the demo cohort; returns None when it is already there (nothing changed).
+
+    Its dates are relative to the day it was made (it started five weeks ago), so a demo
+    cohort made on an earlier day is made again: otherwise, as days pass, every leader would
+    drift behind."""
+    start = timezone.localdate() - datetime.timedelta(weeks=WEEKS_SINCE_START)
+    existing = Cohort.objects.filter(name=DEMO_COHORT, course=course).first()
+    if existing is not None and existing.start_date == start:
         return None
+    if existing is not None:
+        existing.delete()
     rng = random.Random(2026)  # noqa: S311 (demo data, the same every time)
     with transaction.atomic():
         cohort = _cohort(course=course, facilitator=facilitator)
@@ -98,7 +106,12 @@ def load_demo_cohort(*, course: Course, facilitator: User, learner: User) -> Coh
             joined_at=timezone.now() - datetime.timedelta(weeks=WEEKS_SINCE_START),
         )
         for email, group in NOT_JOINED:
-            Membership.objects.create(cohort=cohort, email=email, group=group)
+            Membership.objects.create(
+                cohort=cohort,
+                email=email,
+                group=group,
+                invitation_sent_at=timezone.now() - datetime.timedelta(weeks=WEEKS_SINCE_START),
+            )
         modules = list(course.modules.order_by("position").prefetch_related("lessons"))
         exercises = _exercises_by_lesson(course)
         data = CourseData(course.pk)
@@ -118,8 +131,7 @@ def load_demo_cohort(*, course: Course, facilitator: User, learner: User) -> Coh
 
 
 def _cohort(*, course: Course, facilitator: User) -> Cohort:
-    today = timezone.localdate()
-    start = today - datetime.timedelta(weeks=WEEKS_SINCE_START)
+    start = timezone.localdate() - datetime.timedelta(weeks=WEEKS_SINCE_START)
     cohort = Cohort.objects.create(name=DEMO_COHORT, course=course, start_date=start)
     cohort.facilitators.add(facilitator)
     for index, module in enumerate(course.modules.order_by("position")):

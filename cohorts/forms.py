@@ -283,6 +283,12 @@ class InviteForm(forms.Form):
     )
 
 
+class MemberForm(forms.Form):
+    """A member named by a button on the learners page (to resend their invitation)."""
+
+    membership = forms.IntegerField(min_value=1)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",

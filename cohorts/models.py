@@ -63,8 +63,9 @@ class ModuleSchedule(models.Model):
 
 
 class Membership(models.Model):
-    """A learner invited to a cohort. ``learner`` is set once the invited address belongs to
-    a verified account (straight away when it already does)."""
+    """A learner invited to a cohort. ``learner`` is set once the person behind the invited
+    address joins: by accepting the invitation while signed in, or by verifying the address of
+    the account they create from it."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     email = models.EmailField()
@@ -81,6 +82,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     invited_at = models.DateTimeField(auto_now_add=True)
+    # When the invitation email went out; claimed before sending and cleared if sending fails,
+    # so that an invitation is neither lost nor sent twice.
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -90,7 +94,11 @@ class Membership(models.Model):
                 "cohort", Lower("email"), name="one_membership_per_email_in_cohort"
             )
         ]
-        indexes = [models.Index(fields=["learner", "cohort"], name="membership_learner_idx")]
+        indexes = [
+            models.Index(fields=["learner", "cohort"], name="membership_learner_idx"),
+            # Invitations waiting for an address (the notice on a learner's home page).
+            models.Index(fields=["email"], name="membership_email_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} in {self.cohort}"

@@ -6,6 +6,11 @@ transaction as it is sent. The row is unique, so running a job again (a second b
 redelivered task) sends nothing twice; if sending fails, the claim rolls back and the next run
 tries again. A failure for one recipient is logged and does not stop the others.
 
+Beat runs every job daily at 08:00 (settings.CELERY_BEAT_SCHEDULE). The weekly emails are
+keyed by ISO week, so the first run of the week (Monday's, normally) sends them and the later
+runs send only what is still owed that week: a run that failed, or a learner who has fallen
+behind since, is made up the next day rather than lost for the week.
+
 The jobs take ``now`` or ``today`` as arguments so that weeks and due dates can be tested.
 """
 
@@ -24,19 +29,18 @@ from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cohorts import selectors
+from cohorts import analysis, reports, selectors
 from cohorts.models import Cohort, Membership, ModuleSchedule, Notification
+from cohorts.reports import CourseShape, ModuleCounts, ModuleShape
 from cohorts.selectors import Expectations, Status
-from courses.models import Lesson, LessonCompletion
+from courses.models import LessonCompletion
 from exercises.models import Exercise
-from progress.models import ExerciseProgress
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +57,9 @@ class Kind:
 # who has stopped coming back is falling behind even before the next due date shows it. The
 # email only states where they are and what is next, so it reads right for both.
 WEEKLY_STATUSES = (Status.BEHIND, Status.INACTIVE)
-# The digest's hardest questions: the lowest share answered correctly, among questions that
-# at least this many of the cohort's learners have had marked.
+# The digest's hardest questions: the lowest share answered correctly, among questions whose
+# figures the question analysis shows (answers marked for REPORT_MIN_GROUP_SIZE learners).
 HARDEST_QUESTIONS = 3
-HARDEST_MIN_ANSWERS = 3
 # Learners named in the digest as needing attention; the rest are counted.
 DIGEST_NAMES_SHOWN = 25
 
@@ -198,19 +201,6 @@ def _send_once(
     return True
 
 
-@dataclass(frozen=True)
-class CourseTotals:
-    lessons: int
-    exercises: int
-
-
-def _course_totals(*, cohort: Cohort) -> CourseTotals:
-    return CourseTotals(
-        lessons=Lesson.objects.filter(module__course=cohort.course_id).count(),
-        exercises=Exercise.objects.filter(course=cohort.course_id).count(),
-    )
-
-
 def _next_due(*, cohort: Cohort, today: datetime.date) -> ModuleSchedule | None:
     return (
         ModuleSchedule.objects.filter(cohort=cohort, due_date__gte=today)
@@ -263,7 +253,7 @@ def _send_weekly_progress_for(*, cohort: Cohort, now: datetime.datetime, key: st
     shared = {
         "cohort": cohort,
         "course": cohort.course,
-        "totals": _course_totals(cohort=cohort),
+        "totals": reports.course_shape(course=cohort.course),
         "next_due": _next_due(cohort=cohort, today=timezone.localdate(now)),
         "course_url": _course_url(cohort),
     }
@@ -324,37 +314,39 @@ class Digest:
     hardest: list[HardQuestion]
     needs_attention: list[LearnerLine]
     more_needing_attention: int
-    totals: CourseTotals
+    totals: CourseShape
     dashboard_url: str
 
 
 def hardest_questions(*, cohort: Cohort, limit: int = HARDEST_QUESTIONS) -> list[HardQuestion]:
-    """The questions the cohort's learners most often got wrong: the lowest share correct
-    among learners with a marked answer, for questions with at least a few such answers."""
-    rows = (
-        ExerciseProgress.objects.filter(
-            course=cohort.course_id,
-            learner__in=Membership.objects.filter(cohort=cohort).values("learner_id"),
-            best_score__isnull=False,
+    """The questions the cohort's learners most often got wrong: the lowest share correct,
+    counted as the question analysis counts it (``reports.item_statistics``: learners with a
+    marked answer), among questions with figures to show and not everyone right."""
+    statistics = {
+        exercise_id: figures
+        for exercise_id, figures in reports.item_statistics(cohort=cohort).items()
+        if analysis.enough_to_show(
+            answered=figures.answered, min_learners=settings.REPORT_MIN_GROUP_SIZE
         )
-        .values("exercise_id", "exercise__slug", "exercise__title")
-        .annotate(answered=Count("pk"), right=Count("pk", filter=Q(correct=True)))
-        .filter(answered__gte=HARDEST_MIN_ANSWERS, right__lt=F("answered"))
-        .annotate(share=Cast("right", FloatField()) / Cast("answered", FloatField()))
-        .order_by("share", "-answered", "exercise__title")[:limit]
-    )
+        and figures.correct < figures.answered
+    }
+
+    def hardest_first(exercise: Exercise) -> tuple[float, int, str]:
+        figures = statistics[exercise.pk]
+        return figures.correct / figures.answered, -figures.answered, exercise.title
+
+    exercises = Exercise.objects.filter(pk__in=statistics).only("pk", "slug", "title")
+    hardest = sorted(exercises, key=hardest_first)[:limit]
     return [
         HardQuestion(
-            title=row["exercise__title"],
-            answered=row["answered"],
-            correct=row["right"],
+            title=exercise.title,
+            answered=statistics[exercise.pk].answered,
+            correct=statistics[exercise.pk].correct,
             url=absolute_url(
-                reverse(
-                    "cohorts:item", kwargs={"cohort": cohort.pk, "exercise": row["exercise__slug"]}
-                )
+                reverse("cohorts:item", kwargs={"cohort": cohort.pk, "exercise": exercise.slug})
             ),
         )
-        for row in rows
+        for exercise in hardest
     ]
 
 
@@ -398,7 +390,7 @@ def cohort_digest(*, cohort: Cohort, now: datetime.datetime) -> Digest:
         hardest=hardest_questions(cohort=cohort),
         needs_attention=lines,
         more_needing_attention=needing_attention - len(lines),
-        totals=_course_totals(cohort=cohort),
+        totals=reports.course_shape(course=cohort.course),
         dashboard_url=absolute_url(cohort.get_absolute_url()),
     )
 
@@ -458,52 +450,45 @@ class ModuleProgress:
     exercises_answered: int
 
 
-def unfinished_members(*, schedule: ModuleSchedule) -> tuple[list[ModuleProgress], CourseTotals]:
+def unfinished_members(*, schedule: ModuleSchedule) -> tuple[list[ModuleProgress], ModuleShape]:
     """Joined members (active, progress emails on) who have not read every lesson of the
     module or not answered every one of its exercises, and have not had this reminder yet;
-    with the module's own totals."""
-    module = schedule.module
-    lesson_ids = list(Lesson.objects.filter(module=module).values_list("pk", flat=True))
-    exercise_ids = list(Exercise.objects.filter(lesson__module=module).values_list("pk", flat=True))
+    with the module's own numbers of lessons and exercises. Counted as the dashboard counts
+    a module's completion (``reports.module_figures``)."""
+    cohort = schedule.cohort
+    shape = reports.course_shape(course=cohort.course)
+    module = next((m for m in shape.modules if m.id == schedule.module_id), None)
+    if module is None:  # a module of another course: nothing this cohort can finish
+        empty = ModuleShape(
+            id=schedule.module_id, title=schedule.module.title,
+            position=schedule.module.position, lessons=0, exercises=0,
+        )  # fmt: skip
+        return [], empty
     members = list(
         Membership.objects.filter(
             cohort=schedule.cohort_id, learner__is_active=True, learner__progress_emails=True
         )
         .exclude(
-            learner__in=_sent_to(
-                kind=Kind.DUE_REMINDER, cohort=schedule.cohort, key=reminder_key(schedule)
-            )
+            learner__in=_sent_to(kind=Kind.DUE_REMINDER, cohort=cohort, key=reminder_key(schedule))
         )
         .select_related("learner")
         .order_by("pk")
     )
-    in_cohort = Membership.objects.filter(cohort=schedule.cohort_id).values("learner_id")
-    read = dict(
-        LessonCompletion.objects.filter(learner__in=in_cohort, lesson__in=lesson_ids)
-        .values("learner_id")
-        .annotate(n=Count("pk"))
-        .values_list("learner_id", "n")
-    )
-    answered = dict(
-        ExerciseProgress.objects.filter(
-            learner__in=in_cohort, exercise__in=exercise_ids, attempts__gt=0
-        )
-        .values("learner_id")
-        .annotate(n=Count("pk"))
-        .values_list("learner_id", "n")
+    figures = reports.module_figures(
+        course=cohort.course, learner_ids=[m.learner_id for m in members if m.learner_id]
     )
     unfinished = []
     for member in members:
-        progress = ModuleProgress(
-            member=member,
-            lessons_read=read.get(member.learner_id or 0, 0),
-            exercises_answered=answered.get(member.learner_id or 0, 0),
-        )
-        if progress.lessons_read < len(lesson_ids) or progress.exercises_answered < len(
-            exercise_ids
-        ):
-            unfinished.append(progress)
-    return unfinished, CourseTotals(lessons=len(lesson_ids), exercises=len(exercise_ids))
+        counts = figures.get(member.learner_id or 0, {}).get(module.id, ModuleCounts())
+        if counts.lessons_read < module.lessons or counts.exercises_answered < module.exercises:
+            unfinished.append(
+                ModuleProgress(
+                    member=member,
+                    lessons_read=counts.lessons_read,
+                    exercises_answered=counts.exercises_answered,
+                )
+            )
+    return unfinished, module
 
 
 def days_left_phrase(*, due: datetime.date, today: datetime.date) -> str:

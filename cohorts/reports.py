@@ -162,18 +162,20 @@ def completion_over_time(
         .values_list("day", "n")
     )
     days = sorted(per_day.items())
+    # Weeks counted back from today, so that the points are exactly a week apart.
+    ends = []
+    end = today
+    while end >= cohort.start_date:
+        ends.append(end)
+        end -= datetime.timedelta(days=7)
     points: list[tuple[datetime.date, float]] = []
     read, index = 0, 0
-    week_end = cohort.start_date + datetime.timedelta(days=6)
-    while True:
-        end = min(week_end, today)
+    for end in reversed(ends):
         while index < len(days) and days[index][0] <= end:
             read += days[index][1]
             index += 1
         points.append((end, round(100 * read / (joined * lessons_total), 1)))
-        if end >= today:
-            return points
-        week_end += datetime.timedelta(days=7)
+    return points
 
 
 # --- Item analysis ----------------------------------------------------------------------------
@@ -191,14 +193,25 @@ def item_exercises(*, course: Course) -> list[Exercise]:
     )
 
 
-def item_statistics(*, cohort: Cohort) -> dict[int, analysis.ItemStatistics]:
-    """Facility, discrimination and attempts per exercise among the cohort's joined members
-    who answered it: one pass over their progress rows."""
-    rows = ExerciseProgress.objects.filter(
+def marked_answers(*, cohort: Cohort) -> QuerySet[ExerciseProgress]:
+    """The progress rows of the cohort's joined members on exercises they have had at least
+    one answer marked for (a best score): what "answered" means in the question analysis and
+    the facilitators' digest. An answer still waiting for a tutor is neither right nor wrong,
+    so counting it would make tutor-marked questions look harder than they are. (Completion
+    counts any answer given: that is the learner's part done.)"""
+    return ExerciseProgress.objects.filter(
         learner_id__in=joined_learners(cohort=cohort).values("learner_id"),
         course=cohort.course_id,
-        attempts__gt=0,
-    ).values_list("learner_id", "exercise_id", "correct", "attempts")
+        best_score__isnull=False,
+    )
+
+
+def item_statistics(*, cohort: Cohort) -> dict[int, analysis.ItemStatistics]:
+    """Facility, discrimination and attempts per exercise among the cohort's joined members
+    who have had an answer to it marked: one pass over their progress rows."""
+    rows = marked_answers(cohort=cohort).values_list(
+        "learner_id", "exercise_id", "correct", "attempts"
+    )
     return analysis.item_statistics(
         analysis.Answer(learner_id=learner, exercise_id=exercise, correct=right, attempts=tries)
         for learner, exercise, right, tries in rows.iterator(chunk_size=2000)

@@ -1,8 +1,16 @@
 """Writes for running cohorts: creating and changing them, inviting and removing learners.
 
+Nobody joins a cohort without saying so: joining lets the cohort's facilitators see the
+learner's progress and answers on the whole course. Someone who already has an account is
+invited, and joins by accepting while signed in (``join_cohort``); an address with no account
+may sign up, and the account created from the invitation joins once its address is verified
+(``link_memberships``: a new account has nothing to show).
+
 Invitation emails go out after the transaction commits, so that a failed email never undoes
 an invitation (it can be sent again from the learners page), and a rolled-back invitation
-never sends one. Large uploads are emailed by Celery in chunks, outside the request.
+never sends one. Each email is claimed in the database before it is sent
+(``invitation_sent_at``), so a retried or redelivered task sends nothing twice. Large uploads
+are emailed by Celery in chunks, outside the request.
 """
 
 from __future__ import annotations
@@ -68,6 +76,11 @@ class InvalidSchedule(CohortError):
 class AlreadyJoined(CohortError):
     def __init__(self) -> None:
         super().__init__("This learner has already joined the cohort")
+
+
+class InvitationNotPending(CohortError):
+    def __init__(self) -> None:
+        super().__init__("This invitation has already been accepted or withdrawn")
 
 
 # --- Cohorts ----------------------------------------------------------------------------------
@@ -170,6 +183,9 @@ class BulkInvitation:
     invited: list[Membership] = field(default_factory=list)
     # Addresses that were in the cohort already, in the order given.
     already_in_cohort: list[str] = field(default_factory=list)
+    # Whether the emails were handed to Celery: None until the transaction commits; False
+    # when the broker could not take them (the invitations stay, unsent, to be sent later).
+    emails_queued: bool | None = None
 
 
 def invite_learner(
@@ -178,8 +194,8 @@ def invite_learner(
     """Add one address to a cohort and email it, like ``get_or_create``: an address already
     in the cohort is left as it is (nothing is sent) and ``False`` is returned with it.
 
-    An address with a verified account joins straight away and is told so; any other address
-    is allowed to sign up (an ``accounts.Invitation``) and is sent an invitation."""
+    The membership stays pending: an address with a verified account is asked to sign in and
+    accept; any other address is allowed to sign up (an ``accounts.Invitation``)."""
     email = normalise_email(email)
     validate_email(email)
     if cohort.archived:
@@ -189,14 +205,9 @@ def invite_learner(
         existing = Membership.objects.filter(cohort=cohort, email=email).first()
         if existing is not None:
             return existing, False
-        learner = _verified_accounts([email]).get(email)
+        has_account = email in _verified_accounts([email])
         membership = Membership(
-            cohort=cohort,
-            email=email,
-            group=group.strip(),
-            invited_by=invited_by,
-            learner=learner,
-            joined_at=timezone.now() if learner else None,
+            cohort=cohort, email=email, group=group.strip(), invited_by=invited_by
         )
         membership.full_clean(
             exclude=["cohort", "learner", "invited_by"], validate_constraints=False
@@ -206,7 +217,7 @@ def invite_learner(
                 membership.save()
         except IntegrityError:
             return Membership.objects.get(cohort=cohort, email=email), False
-        if learner is None:
+        if not has_account:
             account_services.invite(email=email, invited_by=invited_by)
         membership_id = membership.pk
         transaction.on_commit(
@@ -220,8 +231,10 @@ def invite_learners(
     *, cohort: Cohort, invitees: Sequence[Invitee], invited_by: User | None = None
 ) -> BulkInvitation:
     """Invite many addresses at once (an uploaded file), all or nothing, in a bounded number
-    of queries. Addresses already in the cohort are skipped and listed. The emails are sent
-    by Celery tasks of ``INVITATION_EMAIL_CHUNK`` each once the transaction commits."""
+    of queries. Addresses already in the cohort are skipped and listed. Everyone invited is
+    pending, as with ``invite_learner``. The emails are sent by Celery tasks of
+    ``INVITATION_EMAIL_CHUNK`` each once the transaction commits; ``emails_queued`` on the
+    result then says whether the broker took them."""
     if cohort.archived:
         raise CohortArchived()
     wanted: dict[str, str] = {}  # address: group
@@ -245,16 +258,8 @@ def invite_learners(
     if not new:
         return result
     accounts = _verified_accounts(list(new))
-    now = timezone.now()
     memberships = [
-        Membership(
-            cohort=cohort,
-            email=email,
-            group=group,
-            invited_by=invited_by,
-            learner=accounts.get(email),
-            joined_at=now if email in accounts else None,
-        )
+        Membership(cohort=cohort, email=email, group=group, invited_by=invited_by)
         for email, group in new.items()
     ]
     Invitation.objects.bulk_create(
@@ -264,17 +269,44 @@ def invite_learners(
     )
     result.invited = Membership.objects.bulk_create(memberships, batch_size=BATCH)
     ids = [membership.pk for membership in result.invited]
-    # Robust: the invitations are saved whatever happens to the broker, and the page says so;
-    # a failure to queue is logged for the team, and invitations can be sent again.
-    transaction.on_commit(lambda: _queue_invitation_emails(ids), robust=True)
+
+    def queue() -> None:
+        result.emails_queued = queue_invitation_emails(membership_ids=ids)
+
+    # The invitations are saved whatever happens to the broker, and the page says so; the
+    # unsent ones can be sent from the learners page.
+    transaction.on_commit(queue, robust=True)
     return result
 
 
-def _queue_invitation_emails(membership_ids: list[int]) -> None:
+def queue_invitation_emails(*, membership_ids: Sequence[int]) -> bool:
+    """Hand the invitations to Celery in chunks. Returns False, having logged why, when the
+    broker refuses them; those not queued stay unsent (``invitation_sent_at`` is empty)."""
     from cohorts import tasks
 
-    for chunk in _batches(membership_ids, INVITATION_EMAIL_CHUNK):
-        tasks.send_invitations.delay(chunk)
+    try:
+        for chunk in _batches(list(membership_ids), INVITATION_EMAIL_CHUNK):
+            tasks.send_invitations.delay(chunk)
+    except Exception:
+        logger.exception("Could not queue the invitation emails")
+        return False
+    return True
+
+
+def send_unsent_invitations(*, cohort: Cohort) -> tuple[int, bool]:
+    """Queue the emails of the cohort's pending invitations that have not been sent (the
+    broker was down, or sending failed). Returns how many, and whether they were queued.
+    An email already on its way is not sent twice: each one is claimed as it is sent."""
+    if cohort.archived:
+        raise CohortArchived()
+    ids = list(
+        Membership.objects.filter(
+            cohort=cohort, learner__isnull=True, invitation_sent_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return len(ids), bool(ids) and queue_invitation_emails(membership_ids=ids)
 
 
 def resend_invitation(*, membership: Membership) -> None:
@@ -285,7 +317,12 @@ def resend_invitation(*, membership: Membership) -> None:
     if membership.cohort.archived:
         raise CohortArchived()
     with transaction.atomic():
-        account_services.invite(email=membership.email, invited_by=membership.invited_by)
+        if membership.email not in _verified_accounts([membership.email]):
+            account_services.invite(email=membership.email, invited_by=membership.invited_by)
+        # Asked for again: clear the claim, so that the email is sent even if one was before.
+        Membership.objects.filter(pk=membership.pk, learner__isnull=True).update(
+            invitation_sent_at=None
+        )
         membership_id = membership.pk
         transaction.on_commit(
             lambda: send_invitation_emails(membership_ids=[membership_id]), robust=True
@@ -298,14 +335,46 @@ def remove_learner(*, membership: Membership) -> None:
     kept. An address that was only allowed to sign up because of this cohort no longer is."""
     email = membership.email
     membership.delete()
+    _withdraw_right_to_sign_up(email)
+
+
+def _withdraw_right_to_sign_up(email: str) -> None:
     if not Membership.objects.filter(email=email, learner__isnull=True).exists():
         Invitation.objects.pending().filter(email=email).delete()
 
 
+def join_cohort(*, membership: Membership, learner: User) -> None:
+    """Accept an invitation: the learner joins the cohort, and its facilitators see their
+    progress on its course from now on. The caller must have checked that the invited address
+    is a verified address of ``learner`` (``roster.pending_memberships_for``).
+
+    Raises ``InvitationNotPending`` when the invitation was accepted, withdrawn or declined
+    meanwhile, or the learner is already in the cohort through another address."""
+    joined = (
+        Membership.objects.filter(pk=membership.pk, learner__isnull=True)
+        .exclude(cohort__memberships__learner=learner)  # one membership per person in a cohort
+        .update(learner=learner, joined_at=timezone.now())
+    )
+    if not joined:
+        raise InvitationNotPending()
+
+
+@transaction.atomic
+def decline_invitation(*, membership: Membership) -> None:
+    """Turn an invitation down: the pending membership goes, as if it had been withdrawn.
+    The caller must have checked that it is the invited person's (as for ``join_cohort``)."""
+    deleted, _ = Membership.objects.filter(pk=membership.pk, learner__isnull=True).delete()
+    if not deleted:
+        raise InvitationNotPending()
+    _withdraw_right_to_sign_up(membership.email)
+
+
 def link_memberships(*, user: User, email: str | None = None) -> int:
-    """Join the account to every cohort its address was invited to. Call it only once the
-    address is verified: an address that is merely typed in proves nothing. Returns how many
-    cohorts the account joined."""
+    """Join the account to every cohort its address was invited to, without asking. Call it
+    only for an account created from an invitation, once its address is verified: an address
+    that is merely typed in proves nothing, and the cohort's facilitators would see an older
+    account's history, which its owner has not agreed to share (``join_cohort`` asks).
+    Returns how many cohorts the account joined."""
     address = normalise_email(email or user.email)
     return (
         Membership.objects.annotate(lower_email=Lower("email"))
@@ -346,31 +415,54 @@ def _batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
 
 
 # --- Invitation emails ------------------------------------------------------------------------
-def send_invitation_emails(*, membership_ids: Sequence[int]) -> int:
-    """Email each membership: an invitation to sign up, or, for an address that already has
-    an account, news that it has joined the cohort. A message that fails is logged and the
-    others still go; the membership stays, and its invitation can be sent again.
-    Returns how many were sent."""
-    memberships = Membership.objects.filter(pk__in=membership_ids).select_related(
-        "cohort__course", "invited_by", "learner"
+@dataclass
+class SentInvitations:
+    sent: int = 0
+    failed: int = 0
+
+
+def send_invitation_emails(*, membership_ids: Sequence[int]) -> SentInvitations:
+    """Email each pending invitation that has not been sent: an invitation to sign up, or,
+    for an address that already has an account, to sign in and accept. Each email is claimed
+    (``invitation_sent_at``) before it is sent, so running this twice sends nothing twice; a
+    message that fails is logged, unclaimed so it can be sent again, and the others still go.
+    Raises ``OSError`` before anything is claimed when the mail server cannot be reached."""
+    result = SentInvitations()
+    memberships = list(
+        Membership.objects.filter(
+            pk__in=membership_ids, learner__isnull=True, invitation_sent_at__isnull=True
+        )
+        .select_related("cohort__course", "invited_by")
+        .order_by("pk")
     )
-    sent = 0
-    # If the mail server cannot be reached, this raises before anything is sent: safe to retry.
+    if not memberships:
+        return result
+    accounts = _verified_accounts([membership.email for membership in memberships])
     with get_connection() as connection:
         for membership in memberships:
+            claimed_at = timezone.now()
+            claimed = Membership.objects.filter(
+                pk=membership.pk, learner__isnull=True, invitation_sent_at__isnull=True
+            ).update(invitation_sent_at=claimed_at)
+            if not claimed:
+                continue  # sent meanwhile by another task, or joined
             try:
-                _invitation_email(membership, connection).send()
+                _invitation_email(
+                    membership, connection, has_account=membership.email in accounts
+                ).send()
             except Exception:
-                # One bad message must not stop the rest, and retrying the whole chunk would
-                # send the others twice.
                 logger.exception("Could not send the invitation for membership %s", membership.pk)
+                Membership.objects.filter(pk=membership.pk, invitation_sent_at=claimed_at).update(
+                    invitation_sent_at=None
+                )
+                result.failed += 1
             else:
-                sent += 1
-    return sent
+                result.sent += 1
+    return result
 
 
 def _invitation_email(
-    membership: Membership, connection: BaseEmailBackend
+    membership: Membership, connection: BaseEmailBackend, *, has_account: bool
 ) -> EmailMultiAlternatives:
     cohort = membership.cohort
     site = settings.SITE_URL.rstrip("/")
@@ -380,12 +472,11 @@ def _invitation_email(
         "course": cohort.course,
         "inviter": membership.invited_by,
         "email": membership.email,
-        "learner": membership.learner,
         "signup_url": f"{site}{reverse('account_signup')}?{urlencode({'email': membership.email})}",
         "login_url": f"{site}{reverse('account_login')}",
-        "course_url": f"{site}{cohort.course.get_absolute_url()}",
+        "home_url": f"{site}{reverse('home')}",
     }
-    kind = "added" if membership.learner_id else "signup"
+    kind = "added" if has_account else "signup"
     subject = render_to_string(f"cohorts/email/invitation_{kind}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),

@@ -1,4 +1,4 @@
-"""Joining cohorts once an invited address is proven to belong to its account."""
+"""Joining cohorts once an invited address is proven to belong to a new account."""
 
 from typing import Any
 
@@ -12,4 +12,10 @@ from cohorts import services
 def join_cohorts_once_verified(
     sender: Any, request: Any, email_address: Any, **kwargs: Any
 ) -> None:
-    services.link_memberships(user=email_address.user, email=email_address.email)
+    user = email_address.user
+    # Only an account created from the invitation joins by verifying its address: it has never
+    # signed in (sign-in waits for a verified address), so it has no progress for facilitators
+    # to see. Someone who has used the service before, adding an address to their account,
+    # decides for themselves from the invitation shown once they are signed in.
+    if user.last_login is None:
+        services.link_memberships(user=user, email=email_address.email)

@@ -20,11 +20,22 @@ def send_due_date_reminders() -> None:
     notifications.send_due_date_reminders()
 
 
+class InvitationsNotSent(Exception):
+    """Some emails of a chunk failed; they were unclaimed, so a retry sends only those."""
+
+
 # Invitations from an uploaded file of learners, a chunk of memberships per task.
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OSError, InvitationsNotSent),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_invitations(membership_ids: list[int]) -> None:
     from cohorts import services
 
-    # The mail server being unreachable (OSError) fails before any message of the chunk is
-    # sent, so a retry sends nothing twice.
-    services.send_invitation_emails(membership_ids=membership_ids)
+    # Each email is claimed in the database before it is sent, so a retry or a redelivered
+    # task sends only what has not gone yet, never an email twice.
+    result = services.send_invitation_emails(membership_ids=membership_ids)
+    if result.failed:
+        raise InvitationsNotSent(f"{result.failed} of the invitations could not be sent")

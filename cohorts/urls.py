@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import dashboard, manage, notifications
+from cohorts.views import dashboard, invitations, manage, notifications
 
 app_name = "cohorts"
 
@@ -16,6 +16,9 @@ urlpatterns = [
         manage.remove_learner,
         name="remove_learner",
     ),
+    # A learner's answer to an invitation.
+    path("cohorts/invitations/<int:membership>/join/", invitations.join, name="join"),
+    path("cohorts/invitations/<int:membership>/decline/", invitations.decline, name="decline"),
     # What facilitators see.
     path("cohorts/<int:cohort>/", dashboard.dashboard, name="dashboard"),
     path(

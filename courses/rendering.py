@@ -168,8 +168,10 @@ class RenderedLesson:
     headings: list[md.Heading]
     terms: list[tuple[str, str, str]]  # slug, term, definition
     article_html: str  # title, objectives, contents, body and terms, as on the page
-    pagination_html: str  # previous and next links
-    next_lesson: dict[str, str] | None
+    # The lessons before and after ({title, url, module_id}). Whether a learner may follow
+    # them depends on their cohort's release dates, so the links are drawn per request.
+    previous_lesson: dict[str, Any] | None
+    next_lesson: dict[str, Any] | None
     has_charts: bool
 
 
@@ -180,22 +182,23 @@ def _lesson_url(course: Course, link: LessonLink) -> str:
     )
 
 
+def _link(course: Course, link: LessonLink | None) -> dict[str, Any] | None:
+    if link is None:
+        return None
+    return {"title": link.title, "url": _lesson_url(course, link), "module_id": link.module_id}
+
+
 def lesson_navigation(lesson: Lesson, course: Course) -> dict[str, Any]:
-    """Where a lesson sits in its course: position, previous and next."""
+    """Where a lesson sits in its course: position, previous and next (whatever the reader's
+    release dates: see ``courses.presenters.lesson_links``). One query."""
     sequence = lesson_sequence(course=course)
     index = next(i for i, link in enumerate(sequence) if link.id == lesson.pk)
-    previous_link = sequence[index - 1] if index > 0 else None
-    next_link = sequence[index + 1] if index + 1 < len(sequence) else None
     return {
         "position": index + 1,
         "lessons_total": len(sequence),
-        "previous_lesson": previous_link and {
-            "title": previous_link.title, "url": _lesson_url(course, previous_link)
-        },
-        "next_lesson": next_link and {
-            "title": next_link.title, "url": _lesson_url(course, next_link)
-        },
-    }  # fmt: skip
+        "previous_lesson": _link(course, sequence[index - 1] if index > 0 else None),
+        "next_lesson": _link(course, sequence[index + 1] if index + 1 < len(sequence) else None),
+    }
 
 
 def _code_version() -> str:
@@ -262,7 +265,7 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
         headings=result.headings,
         terms=terms,
         article_html=render_to_string("courses/_lesson_article.html", context),
-        pagination_html=render_to_string("courses/_lesson_pagination.html", context),
+        previous_lesson=context["previous_lesson"],
         next_lesson=context["next_lesson"],
         has_charts="data-chart-figure" in result.html,
     )

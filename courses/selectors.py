@@ -5,6 +5,7 @@ its modules on release dates (``closed_modules``)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -106,9 +107,16 @@ def _closed(*, user: Person, course_id: int, module: Q | None = None) -> dict[in
     return closed
 
 
-def closed_modules(*, user: Person, course: Course) -> dict[int, datetime.date]:
-    """The course's modules that have not opened yet for this user: module id → opening day."""
-    return _closed(user=user, course_id=course.pk)
+def closed_modules(
+    *, user: Person, course: Course, among: Collection[int] | None = None
+) -> dict[int, datetime.date]:
+    """The course's modules (or only those ``among`` these ids) that have not opened yet for
+    this user: module id → opening day."""
+    if among is None:
+        return _closed(user=user, course_id=course.pk)
+    return _closed(
+        user=user, course_id=course.pk, module=Q(cohort__schedule__module__in=list(among))
+    )
 
 
 def module_opens_on(*, user: Person, module: Module) -> datetime.date | None:
@@ -151,6 +159,7 @@ class LessonLink:
     module_slug: str
     slug: str
     module_title: str
+    module_id: int
 
 
 def lesson_sequence(*, course: Course) -> list[LessonLink]:
@@ -158,7 +167,7 @@ def lesson_sequence(*, course: Course) -> list[LessonLink]:
     rows = (
         Lesson.objects.filter(module__course=course)
         .order_by("module__position", "position")
-        .values_list("id", "title", "module__slug", "slug", "module__title")
+        .values_list("id", "title", "module__slug", "slug", "module__title", "module_id")
     )
     return [LessonLink(*row) for row in rows]
 
@@ -167,16 +176,6 @@ def has_read(*, user: Person, lesson: Lesson) -> bool:
     if not user.is_authenticated:
         return False
     return LessonCompletion.objects.filter(learner=user.pk, lesson=lesson.pk).exists()
-
-
-def completed_lesson_ids(*, user: Person, course: Course) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        LessonCompletion.objects.filter(learner=user, lesson__module__course=course).values_list(
-            "lesson_id", flat=True
-        )
-    )
 
 
 def glossary_for(*, course: Course) -> QuerySet[GlossaryTerm]:

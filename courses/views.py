@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from typing import cast
 
 from django.contrib import messages
@@ -12,17 +11,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
+from cohorts.roster import pending_invitations_for
 from courses import rendering, selectors, services
 from courses.content import charts as chart_content
 from courses.content.datasets import column_list
-from courses.models import Course, Lesson
-from courses.presenters import course_page, home_page, lesson_page, next_lesson_url
-from progress.presenters import long_date
+from courses.presenters import after_reading, course_page, home_page, lesson_page
+from courses.responses import not_open_yet
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "courses/home.html", home_page(user=request.user))
+    context = home_page(user=request.user)
+    context["invitations"] = pending_invitations_for(user=request.user)
+    return render(request, "courses/home.html", context)
 
 
 @login_required
@@ -39,32 +40,26 @@ def course(request: HttpRequest, course: str) -> HttpResponse:
     return render(request, "courses/course.html", course_page(course=found, user=request.user))
 
 
-def not_open_yet(
-    request: HttpRequest, *, lesson: Lesson | None, course: Course, opens_on: date
-) -> HttpResponse:
-    """A module that the learner's cohort has not opened yet: a calm page, not an error."""
-    context = {"course": course, "lesson": lesson, "opens_on": long_date(opens_on)}
-    return render(request, "courses/not_open_yet.html", context, status=403)
-
-
 @login_required
 @require_safe
 def lesson(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     found = selectors.lesson_for(user=request.user, course=course, module=module, lesson=lesson)
-    if opens_on := selectors.module_opens_on(user=request.user, module=found.module):
+    context = lesson_page(lesson=found, user=request.user)
+    if opens_on := context["opens_on"]:
         return not_open_yet(request, lesson=found, course=found.module.course, opens_on=opens_on)
-    return render(request, "courses/lesson.html", lesson_page(lesson=found, user=request.user))
+    return render(request, "courses/lesson.html", context)
 
 
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     found = selectors.lesson_for(user=request.user, course=course, module=module, lesson=lesson)
-    if opens_on := selectors.module_opens_on(user=request.user, module=found.module):
+    after = after_reading(lesson=found, user=request.user)
+    if opens_on := after["opens_on"]:
         return not_open_yet(request, lesson=found, course=found.module.course, opens_on=opens_on)
     services.mark_lesson_read(learner=cast(User, request.user), lesson=found)
     messages.success(request, f"You have read “{found.title}”.")
-    return redirect(next_lesson_url(lesson=found) or reverse("courses:course", args=[course]))
+    return redirect(after["next_url"])
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import roles
 from accounts.models import User
 from courses import selectors as course_selectors
-from courses.views import not_open_yet
+from courses.responses import not_open_yet
 from exercises import presenters, selectors, services
 from exercises.forms import AnswerForm
 from exercises.models import Submission

@@ -270,15 +270,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exercises.tasks.sweep_submissions",
         "schedule": env.int("SWEEP_SECONDS", default=15),
     },
-    # Scheduled emails, at 08:00 in TIME_ZONE (Europe/London), which Celery uses for crontab.
-    # Each is safe to run twice: an email is claimed in the database before it is sent.
+    # Scheduled emails, daily at 08:00 in TIME_ZONE (Europe/London), which Celery uses for
+    # crontab. Each is safe to run twice: an email is claimed in the database before it is
+    # sent. The weekly emails are claimed once per ISO week, so the first run of the week
+    # (Monday's) sends them, and a run that failed is made up the next day, not lost.
     "send-weekly-progress-emails": {
         "task": "cohorts.tasks.send_weekly_progress_emails",
-        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+        "schedule": crontab(minute=0, hour=8),
     },
     "send-facilitator-digests": {
         "task": "cohorts.tasks.send_facilitator_digests",
-        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+        "schedule": crontab(minute=0, hour=8),
     },
     "send-due-date-reminders": {
         "task": "cohorts.tasks.send_due_date_reminders",

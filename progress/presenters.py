@@ -19,6 +19,7 @@ from courses.content import charts as chart_content
 from courses.content.datasets import Column
 from courses.data_charts import DataChart, data_chart
 from courses.models import Course
+from courses.selectors import Person
 from progress import selectors
 from progress.models import Certificate, CourseProgress
 from progress.selectors import CalibrationPoint, ExerciseRecord, LessonStatus
@@ -48,9 +49,67 @@ def long_date(day: datetime.date | datetime.datetime) -> str:
     return date_format(day, "j F Y")
 
 
-def lesson_status(status: str) -> dict[str, str]:
-    """A lesson's status as the task-list status cell shows it."""
-    return {"status": status, "label": LessonStatus.LABELS[status], "tag": STATUS_TAGS[status]}
+CANNOT_START_YET = {
+    "status": "cannot_start_yet",
+    "label": "Cannot start yet",
+    "tag": "",
+    "modifier": "govuk-task-list__status--cannot-start-yet",
+}
+
+
+def lesson_status(status: str, *, closed: bool = False) -> dict[str, str]:
+    """A lesson's status as the task-list status cell shows it. A lesson not started in a
+    module that has not opened for the learner cannot be started yet."""
+    if closed and status == LessonStatus.NOT_STARTED:
+        return CANNOT_START_YET
+    return {
+        "status": status,
+        "label": LessonStatus.LABELS[status],
+        "tag": STATUS_TAGS[status],
+        "modifier": "",
+    }
+
+
+def course_outline(*, course: Course, user: Person) -> list[dict[str, Any]]:
+    """The course's modules in order, each with its lessons: link (none in a module that has
+    not opened for this user), reading time and status; and the day a closed module opens.
+    The course page and the learner's progress page both show it. Three queries (four when
+    a module is closed and the preview roles must be checked)."""
+    learner = user if isinstance(user, User) else None
+    closed = course_selectors.closed_modules(user=user, course=course)
+    statuses = selectors.lesson_statuses(learner=learner, course=course) if learner else {}
+    outline: list[dict[str, Any]] = []
+    for number, module in enumerate(course_selectors.course_outline(course=course), start=1):
+        opens_on = long_date(closed[module.pk]) if module.pk in closed else ""
+        lessons: list[dict[str, Any]] = []
+        for lesson in module.lessons.all():
+            status = statuses.get(lesson.pk, LessonStatus.NOT_STARTED)
+            url = reverse(
+                "courses:lesson",
+                kwargs={"course": course.slug, "module": module.slug, "lesson": lesson.slug},
+            )
+            lessons.append(
+                {
+                    "id": lesson.pk,
+                    "title": lesson.title,
+                    "url": "" if opens_on else url,
+                    "minutes": lesson.estimated_minutes,
+                    "read": status == LessonStatus.READ,
+                    "status": lesson_status(status, closed=bool(opens_on)),
+                }
+            )
+        outline.append(
+            {
+                "module": module,
+                "number": number,
+                "opens_on": opens_on,
+                "lessons": lessons,
+                "lessons_read": sum(item["read"] for item in lessons),
+                "lessons_total": len(lessons),
+                "minutes": sum(item["minutes"] for item in lessons),
+            }
+        )
+    return outline
 
 
 def course_summary(*, course: Course, progress: CourseProgress | None) -> dict[str, Any]:
@@ -110,13 +169,11 @@ def _exercise_row(*, record: ExerciseRecord, course: Course, open_: bool) -> dic
 
 
 def _module_figures(lessons: list[dict[str, Any]], records: list[ExerciseRecord]) -> dict[str, Any]:
-    lessons_read = sum(item["status"]["status"] == LessonStatus.READ for item in lessons)
+    lessons_read = sum(item["read"] for item in lessons)
     answered = sum(r.answered for r in records)
     right = sum(r.correct for r in records)
     items = len(lessons) + len(records)
     return {
-        "lessons_read": lessons_read,
-        "lessons_total": len(lessons),
         "exercises_answered": answered,
         "exercises_correct": right,
         "exercises_total": len(records),
@@ -126,50 +183,25 @@ def _module_figures(lessons: list[dict[str, Any]], records: list[ExerciseRecord]
 
 
 def course_progress_page(*, learner: User, course: Course) -> dict[str, Any]:
-    closed = course_selectors.closed_modules(user=learner, course=course)
-    modules = course_selectors.course_outline(course=course)
-    statuses = selectors.lesson_statuses(learner=learner, course=course)
+    outline = course_outline(course=course, user=learner)
     records = selectors.exercise_records(learner=learner, course=course)
     progress = selectors.course_progress_for(learner=learner, course=course)
 
     module_of_lesson = {
-        lesson.pk: module.pk for module in modules for lesson in module.lessons.all()
+        lesson["id"]: item["module"].pk for item in outline for lesson in item["lessons"]
     }
     records_by_module: dict[int | None, list[ExerciseRecord]] = {}
     for record in records:
         module_id = module_of_lesson.get(record.lesson_id) if record.lesson_id else None
         records_by_module.setdefault(module_id, []).append(record)
 
-    outline: list[dict[str, Any]] = []
-    for number, module in enumerate(modules, start=1):
-        opens_on = closed.get(module.pk)
-        lessons = [
-            {
-                "title": lesson.title,
-                "url": ""
-                if opens_on
-                else reverse(
-                    "courses:lesson",
-                    kwargs={"course": course.slug, "module": module.slug, "lesson": lesson.slug},
-                ),
-                "status": lesson_status(statuses.get(lesson.pk, LessonStatus.NOT_STARTED)),
-            }
-            for lesson in module.lessons.all()
+    for item in outline:
+        module_records = records_by_module.get(item["module"].pk, [])
+        item["exercises"] = [
+            _exercise_row(record=r, course=course, open_=not item["opens_on"])
+            for r in module_records
         ]
-        module_records = records_by_module.get(module.pk, [])
-        outline.append(
-            {
-                "module": module,
-                "number": number,
-                "opens_on": long_date(opens_on) if opens_on else "",
-                "lessons": lessons,
-                "exercises": [
-                    _exercise_row(record=r, course=course, open_=not opens_on)
-                    for r in module_records
-                ],
-                **_module_figures(lessons, module_records),
-            }
-        )
+        item.update(_module_figures(item["lessons"], module_records))
     other = [
         _exercise_row(record=r, course=course, open_=True) for r in records_by_module.get(None, [])
     ]

@@ -7,7 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -40,28 +50,40 @@ def lesson_statuses(*, learner: User, course: Course) -> dict[int, str]:
     return statuses
 
 
-def course_progress_for(*, learner: User, course: Course) -> CourseProgress | None:
-    """The learner's totals on the course, with ``certificate_code`` (None until issued)."""
+def _with_certificate_code(progress: QuerySet[CourseProgress]) -> QuerySet[CourseProgress]:
     certificate = Certificate.objects.filter(
         learner=OuterRef("learner"), course=OuterRef("course")
     ).values("code")[:1]
-    return (
+    return progress.annotate(certificate_code=Subquery(certificate))
+
+
+def course_progress_for(*, learner: User, course: Course) -> CourseProgress | None:
+    """The learner's totals on the course, with ``certificate_code`` (None until issued)."""
+    return _with_certificate_code(
         CourseProgress.objects.filter(learner=learner.pk, course=course.pk)
-        .annotate(certificate_code=Subquery(certificate))
-        .first()
-    )
+    ).first()
 
 
 def progress_by_course(*, learner: User) -> dict[int, CourseProgress]:
-    """Course id → the learner's totals there, for every course they have started."""
-    return {
-        progress.course_id: progress
-        for progress in CourseProgress.objects.filter(learner=learner.pk)
-    }
+    """Course id → the learner's totals there (with ``certificate_code``), for every course
+    they have started."""
+    progress = _with_certificate_code(CourseProgress.objects.filter(learner=learner.pk))
+    return {record.course_id: record for record in progress}
 
 
 def certificates_of(*, learner: User) -> QuerySet[Certificate]:
     return Certificate.objects.filter(learner=learner.pk).order_by("-completed_at")
+
+
+def certificate_of(*, learner: User, course: Course) -> Certificate | None:
+    """The learner's certificate for the course, if it was issued."""
+    return certificates_of(learner=learner).filter(course=course.pk).first()
+
+
+def has_completed(*, learner: User, course: Course) -> bool:
+    return CourseProgress.objects.filter(
+        learner=learner.pk, course=course.pk, completed_at__isnull=False
+    ).exists()
 
 
 # Codes are made by secrets.token_urlsafe: anything else cannot be one (nor reach the database:
@@ -125,17 +147,22 @@ class CalibrationPoint:
 
 
 def calibration(*, learner: User, course: Course) -> list[CalibrationPoint]:
-    """One point per confidence level the learner used on the course's marked answers,
-    lowest level first. One query, whatever the number of answers."""
+    """One point per confidence level the learner used, lowest level first, from their first
+    marked answer with a confidence to each of the course's exercises. Later attempts follow
+    the feedback on the first, and attempts that do not count (not marked fairly) say nothing
+    about the learner: both are left out. One query, whatever the number of answers."""
+    answers = Submission.objects.filter(
+        learner=learner.pk,
+        exercise__course=course.pk,
+        state=State.GRADED,
+        counted=True,
+        confidence__isnull=False,
+        correct__isnull=False,
+    ).order_by()
+    # Ids grow with time: each exercise's smallest is its first such answer.
+    first = answers.values("exercise_id").annotate(first=Min("pk")).values("first")
     rows = (
-        Submission.objects.filter(
-            learner=learner.pk,
-            exercise__course=course.pk,
-            state=State.GRADED,
-            confidence__isnull=False,
-            correct__isnull=False,
-        )
-        .order_by()
+        answers.filter(pk__in=first)
         .values("confidence")
         .annotate(answers=Count("pk"), right=Count("pk", filter=Q(correct=True)))
         .order_by("confidence")

@@ -9,7 +9,6 @@ heals any drift, for instance after a course's content changed (docs/adr/0010).
 from __future__ import annotations
 
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Lesson, LessonCompletion, Module
@@ -163,24 +162,34 @@ def record_reading(*, learner_id: int, course_id: int) -> None:
     refresh_course_progress(course_id=course_id, learner_id=learner_id)
 
 
-def issue_certificate(*, learner: User, course: Course) -> Certificate | None:
-    """The learner's certificate for a course they have completed (issued once; None if the
-    course is not complete)."""
-    existing = Certificate.objects.filter(learner=learner, course=course).first()
-    if existing is not None:
-        return existing
-    progress = CourseProgress.objects.filter(
-        learner=learner, course=course, completed_at__isnull=False
-    ).first()
-    if progress is None:
+class NameNeeded(Exception):
+    """A certificate needs a name to print, and none was given nor is on the account."""
+
+
+def issue_certificate(
+    *, learner: User, course: Course, name: str | None = None
+) -> Certificate | None:
+    """The learner's certificate for a course they have completed; None if it is not complete.
+    Issued once: later calls return the same certificate, whatever name they pass.
+
+    It prints ``name``, else the account's full name, and never the email address (anyone
+    with the link sees the certificate): raises NameNeeded if a new one would have no name."""
+    progress = CourseProgress.objects.filter(learner=learner, course=course).first()
+    if progress is None or progress.completed_at is None:
         return None
+    printed = " ".join((name or "").split()) or learner.get_full_name().strip()
+    if not printed:
+        certificate = Certificate.objects.filter(learner=learner, course=course).first()
+        if certificate is None:
+            raise NameNeeded(learner.pk)
+        return certificate
     certificate, _ = Certificate.objects.get_or_create(
         learner=learner,
         course=course,
         defaults={
-            "learner_name": learner.get_full_name() or learner.email,
+            "learner_name": printed,
             "course_title": course.title,
-            "completed_at": progress.completed_at or timezone.now(),
+            "completed_at": progress.completed_at,
         },
     )
     return certificate

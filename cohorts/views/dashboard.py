@@ -63,20 +63,18 @@ def item_detail(request: HttpRequest, cohort: int, exercise: str) -> HttpRespons
 @require_safe
 def export_grid(request: HttpRequest, cohort: int) -> HttpResponseBase:
     found = access.cohort_for_facilitator(user=request.user, cohort_id=cohort)
-    form = DashboardFilterForm(
-        request.GET,
-        groups=reports.cohort_groups(cohort=found),
-        shape=reports.course_shape(course=found.course),
-    )
+    shape = reports.course_shape(course=found.course)
+    form = DashboardFilterForm(request.GET, groups=reports.cohort_groups(cohort=found), shape=shape)
     if form.errors:
         return HttpResponse("Those filters are not valid.", status=400, content_type="text/plain")
     members = filter_members(members=selectors.members_with_progress(cohort=found), form=form)
+    modules = presenters.shown_modules(shape=shape, form=form)
     audit.record(
         actor=request.user, action="exported_cohort_progress", target=found.name,
         details={"cohort": found.pk, "filters": request.GET.dict()}, request=request,
     )  # fmt: skip
     return exports.csv_response(
-        rows=presenters.grid_export_rows(cohort=found, members=members),
+        rows=presenters.grid_export_rows(cohort=found, members=members, modules=modules),
         name=exports.filename(cohort_id=found.pk, what="progress"),
     )
 
@@ -99,12 +97,8 @@ def export_items(request: HttpRequest, cohort: int) -> HttpResponseBase:
 @require_safe
 def report(request: HttpRequest, cohort: int) -> HttpResponse:
     found = access.cohort_for_report(user=request.user, cohort_id=cohort)
-    context = {
-        "cohort": found,
-        "course": found.course,
-        "report": presenters.report_for(cohort=found),
-        "facilitator": access.facilitated_cohorts(user=request.user).filter(pk=found.pk).exists(),
-    }
+    facilitator = access.facilitated_cohorts(user=request.user).filter(pk=found.pk).exists()
+    context = presenters.report_page(cohort=found, facilitator=facilitator)
     return render(request, "cohorts/report.html", context)
 
 

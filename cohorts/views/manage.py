@@ -9,14 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
 from audit import services as audit
 from cohorts import access, roster, services
-from cohorts.forms import CohortForm, InviteForm, UploadForm
+from cohorts.forms import CohortForm, InviteForm, MemberForm, UploadForm
 from cohorts.models import Cohort, Membership
+from cohorts.presenters.pagination import pagination
 
 MEMBERS_PER_PAGE = 50
 PROBLEMS_SHOWN = 100
@@ -102,6 +102,8 @@ def learners(request: HttpRequest, cohort: int) -> HttpResponse:
     found = access.cohort_for_facilitator(user=request.user, cohort_id=cohort)
     if request.method == "POST" and request.POST.get("action") == "resend":
         return _resend(request, found)
+    if request.method == "POST" and request.POST.get("action") == "send_unsent":
+        return _send_unsent(request, found)
     form = InviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -117,14 +119,8 @@ def learners(request: HttpRequest, cohort: int) -> HttpResponse:
         else:
             if not created:
                 messages.info(request, f"{membership.email} is already in this cohort.")
-            elif membership.learner_id:
-                messages.success(
-                    request,
-                    f"{membership.email} already has an account, so they have joined the cohort. "
-                    "We have emailed to tell them.",
-                )
             else:
-                messages.success(request, f"Invitation sent to {membership.email}.")
+                _say_whether_sent(request, membership)
             return redirect("cohorts:learners", cohort=found.pk)
     # PostgreSQL refuses NUL characters in text, so they would otherwise be a server error.
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -136,27 +132,65 @@ def learners(request: HttpRequest, cohort: int) -> HttpResponse:
         "form": form,
         "search": search,
         "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-        "query": urlencode({"q": search}) + "&" if search else "",
+        "pagination": pagination(page=page, query={"q": search} if search else {}),
         "counts": roster.member_counts(cohort=found),
         "is_admin": access.can_create_cohorts(request.user),
     }
     return render(request, "cohorts/learners.html", context, status=400 if form.errors else 200)
 
 
+def _say_whether_sent(request: HttpRequest, membership: Membership, *, again: bool = False) -> None:
+    """The email is sent when the invitation is saved (after the transaction commits)."""
+    sent = Membership.objects.filter(pk=membership.pk, invitation_sent_at__isnull=False).exists()
+    if sent:
+        messages.success(
+            request, f"Invitation sent {'again ' if again else ''}to {membership.email}."
+        )
+    else:
+        messages.warning(
+            request,
+            f"{membership.email} is invited, but the invitation email could not be sent just "
+            "now. Try again later: press Send next to their address.",
+        )
+
+
 def _resend(request: HttpRequest, cohort: Cohort) -> HttpResponse:
-    membership_id = request.POST.get("membership", "")
-    if not membership_id.isdigit():
+    form = MemberForm(request.POST)
+    if not form.is_valid():
         raise Http404("No such learner")
     membership = get_object_or_404(
-        Membership.objects.select_related("cohort", "invited_by"), pk=membership_id, cohort=cohort
+        Membership.objects.select_related("cohort", "invited_by"),
+        pk=form.cleaned_data["membership"],
+        cohort=cohort,
     )
     try:
         services.resend_invitation(membership=membership)
     except services.CohortError as error:
         messages.info(request, str(error))
     else:
-        messages.success(request, f"Invitation sent again to {membership.email}.")
+        _say_whether_sent(request, membership, again=True)
+    return redirect("cohorts:learners", cohort=cohort.pk)
+
+
+def _send_unsent(request: HttpRequest, cohort: Cohort) -> HttpResponse:
+    try:
+        count, queued = services.send_unsent_invitations(cohort=cohort)
+    except services.CohortError as error:
+        messages.info(request, str(error))
+    else:
+        if not count:
+            messages.info(request, "Every invitation has been sent.")
+        elif queued:
+            messages.success(
+                request,
+                f"Sending {count} {'invitation' if count == 1 else 'invitations'}. "
+                "This page shows each one as sent once it has gone.",
+            )
+        else:
+            messages.warning(
+                request,
+                "The invitations could not be sent just now. Try again in a few minutes.",
+            )
     return redirect("cohorts:learners", cohort=cohort.pk)
 
 
@@ -174,6 +208,13 @@ def upload_learners(request: HttpRequest, cohort: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _upload_summary(result))
+            if result.emails_queued is False:
+                messages.warning(
+                    request,
+                    "The invitation emails could not be sent just now. The learners are "
+                    "invited, and the invitations will be sent when you press "
+                    "Send unsent invitations.",
+                )
             return redirect("cohorts:learners", cohort=found.pk)
     context = {
         "cohort": found,

@@ -1,6 +1,7 @@
 """Running a cohort in Chromium as an admin: create it with GOV.UK date inputs, set a module's
-dates, invite a learner, upload a file with problems, remove a learner. Every page axe-clean,
-error states included, within the Content Security Policy."""
+dates, invite a learner, upload a file with problems, remove a learner; and a learner with an
+account accepting an invitation. Every page axe-clean, error states included, within the
+Content Security Policy."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from cohorts.models import Cohort, Membership, ModuleSchedule
 from courses import services
 from tests.accounts.factories import UserFactory
+from tests.cohorts.factories import CohortFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +70,9 @@ def test_an_admin_runs_a_cohort(page, axe, site_admin, sign_in, tmp_path) -> Non
     page.get_by_label("Email address", exact=True).fill("perm.sec@partner.example.org")
     page.get_by_role("button", name="Send invitation").click()
     page.wait_for_load_state()
-    assert "Invitation sent to perm.sec@partner.example.org" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Invitation sent to perm.sec@partner.example.org" in main
+    assert "Invitation sent " in page.locator("table").inner_text()
     axe(page)
 
     page.get_by_role("link", name="Invite many learners from a CSV file").click()
@@ -95,3 +99,33 @@ def test_an_admin_runs_a_cohort(page, axe, site_admin, sign_in, tmp_path) -> Non
     assert list(Membership.objects.values_list("email", flat=True)) == [
         "perm.sec@partner.example.org"
     ]
+
+
+def test_a_learner_accepts_an_invitation(page, axe, learner, sign_in) -> None:
+    course = services.import_course(path=MINI_COURSE)
+    fran = UserFactory(first_name="Fran", last_name="Smith")
+    cohort = CohortFactory(name="Board 1", course=course, facilitators=[fran])
+    MembershipFactory(cohort=cohort, email=learner.email)
+    other = CohortFactory(name="Board 2", course=course, facilitators=[fran])
+    MembershipFactory(cohort=other, email=learner.email)
+    sign_in(learner)
+
+    page.goto("/")
+    notice = page.get_by_role("region", name="Invitations")
+    assert (
+        f"You have been invited to join Board 1 (course {course.title}), facilitated by "
+        "Fran Smith." in notice.inner_text()
+    )
+    axe(page)
+    notice.get_by_role("button", name="Join Board 1").click()
+    page.wait_for_url("/")
+    assert "You have joined Board 1" in page.locator("main").inner_text()
+    assert Membership.objects.get(cohort=cohort).learner == learner
+
+    page.goto("/progress/")
+    page.get_by_role("button", name="Decline the invitation to Board 2").click()
+    page.wait_for_url("**/progress/")
+    assert "You have declined the invitation to join Board 2" in page.locator("main").inner_text()
+    assert page.get_by_role("region", name="Invitations").count() == 0
+    axe(page)
+    assert not Membership.objects.filter(cohort=other).exists()

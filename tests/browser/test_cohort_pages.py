@@ -38,6 +38,8 @@ def test_cohort_pages_are_accessible_and_draw_their_charts(page, axe, site_admin
     page.wait_for_selector("#cohort-completion-plot.app-chart__plot--drawn")
     assert page.locator("#cohort-completion-plot svg.main-svg").count() >= 1
     assert "Private" in page.locator("table").last.inner_text()
+    tabs = page.get_by_role("navigation", name="This cohort")
+    assert tabs.locator('[aria-current="page"]').inner_text() == "Progress"
     axe(page)
 
     page.goto(reverse("cohorts:dashboard", kwargs={"cohort": cohort.pk}) + "?status=asleep")
@@ -52,6 +54,7 @@ def test_cohort_pages_are_accessible_and_draw_their_charts(page, axe, site_admin
 
     page.goto(reverse("cohorts:items", kwargs={"cohort": cohort.pk}))
     assert "Based on 13 learners: treat with caution" in page.locator("main").inner_text()
+    assert tabs.locator('[aria-current="page"]').inner_text() == "Question analysis"
     axe(page)
 
     page.get_by_role("link", name="What is wrong with the bars?").click()

@@ -5,8 +5,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from courses import services
+from progress import services as progress_services
+from tests.accounts.factories import UserFactory
+from tests.cohorts.factories import CohortFactory
 from tests.progress.helpers import complete, read, right, wrong
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,12 +21,11 @@ MINI_COURSE = Path(__file__).resolve().parents[1] / "courses" / "fixtures" / "mi
 def test_progress_pages_certificate_and_settings(page, axe, learner, sign_in) -> None:
     course = services.import_course(path=MINI_COURSE)
     read(learner, course, "welcome")
-    for _ in range(2):
-        wrong(learner, course, "flow-1871", confidence=90)
-    right(learner, course, "flow-1871", confidence=90)
-    wrong(learner, course, "lowest-year", confidence=70)
-    right(learner, course, "lowest-year", confidence=70)
-    right(learner, course, "order-years", confidence=50)
+    wrong(learner, course, "flow-1871", confidence=90)
+    wrong(learner, course, "lowest-year", confidence=90)
+    right(learner, course, "flaws", confidence=90)
+    right(learner, course, "order-years", confidence=70)
+    right(learner, course, "total-flow", confidence=50)
     sign_in(learner)
 
     page.goto("/")
@@ -31,11 +34,11 @@ def test_progress_pages_certificate_and_settings(page, axe, learner, sign_in) ->
     page.wait_for_url("**/courses/mini-course/first-steps/data/")
 
     complete(learner, course)
-    page.goto("/progress/")
+    page.goto(reverse("progress:overview"))
     assert "Mini course" in page.locator("main").inner_text()
     axe(page)
 
-    page.goto("/progress/mini-course/")
+    page.goto(reverse("progress:course", kwargs={"course": "mini-course"}))
     page.wait_for_selector(".app-chart__plot--drawn")
     assert page.locator("#calibration-plot svg.main-svg").count() >= 1
     assert "over-confident" in page.locator("#calibration-summary").inner_text()
@@ -58,7 +61,7 @@ def test_progress_pages_certificate_and_settings(page, axe, learner, sign_in) ->
     assert (round(width), round(height)) == (842, 595)  # …A4, landscape
     page.emulate_media(media="screen")
 
-    page.goto("/progress/settings/")
+    page.goto(reverse("progress:settings"))
     axe(page)
     page.get_by_label("Keep my practice answers private from facilitators").check()
     page.get_by_role("button", name="Save your choices").click()
@@ -66,3 +69,51 @@ def test_progress_pages_certificate_and_settings(page, axe, learner, sign_in) ->
     axe(page)
     learner.refresh_from_db()
     assert learner.answers_private
+
+
+def test_print_buttons_stay_hidden_without_javascript(
+    browser, live_server, learner, site_admin, password
+) -> None:
+    course = services.import_course(path=MINI_COURSE)
+    complete(learner, course)
+    certificate = progress_services.issue_certificate(learner=learner, course=course)
+    cohort = CohortFactory(course=course)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(certificate.get_absolute_url())
+        assert page.locator(".app-certificate").is_visible()
+        button = page.locator("button", has_text="Print or save as PDF")
+        assert button.count() == 1 and not button.is_visible()
+
+        page.goto("/accounts/login/")  # signing in needs no script
+        page.get_by_label("Email address").fill(site_admin.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        page.goto(reverse("cohorts:report", kwargs={"cohort": cohort.pk}))
+        assert page.get_by_text("Download the report (CSV)").is_visible()
+        button = page.locator("button", has_text="Print or save as PDF")
+        assert button.count() == 1 and not button.is_visible()
+    finally:
+        context.close()
+
+
+def test_a_learner_without_a_name_chooses_the_name_to_print(page, axe, sign_in) -> None:
+    course = services.import_course(path=MINI_COURSE)
+    nameless = UserFactory(email="nameless@example.gov.uk", first_name="", last_name="")
+    complete(nameless, course)
+    sign_in(nameless)
+
+    page.goto(reverse("progress:course", kwargs={"course": "mini-course"}))
+    page.get_by_role("button", name="Get your certificate").click()
+    page.get_by_role("button", name="Get your certificate").click()  # no name given
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe(page)
+    page.get_by_label("Name to print on your certificate").fill("Sam Okafor")
+    page.get_by_role("button", name="Get your certificate").click()
+    page.wait_for_url("**/certificates/*/")
+    certificate = page.locator(".app-certificate").inner_text()
+    assert "Sam Okafor" in certificate and "nameless@" not in page.content()

@@ -1,6 +1,8 @@
 """Nobody reaches a cohort they have no part in: every cohort URL, GET and POST, gives 404.
+Only the invited person answers an invitation: anyone else gets 404.
 
-The URLs are read from the resolver, so a new cohort page is covered as soon as it is routed.
+The URLs are read from the resolver, so a new cohort page is covered as soon as it is routed,
+and a cohorts URL that takes no cohort id must be one of those checked here.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import URLPattern, get_resolver, reverse
 
 from cohorts.models import Membership
@@ -32,6 +35,11 @@ def cohort_url_names() -> list[str]:
 COHORT_URLS = cohort_url_names()
 # Report viewers may see these of their cohorts; for everything else they are outsiders.
 REPORT_URLS = {"report", "export_report"}
+# The invited person's answer to an invitation, by membership id.
+INVITATION_URLS = ["join", "decline"]
+# Checked elsewhere: the list (tests/cohorts/test_manage_views.py), creating a cohort (admins
+# only, same file) and unsubscribing (a signed token, tests/cohorts/test_notifications.py).
+OTHER_URLS = {"list", "create", "unsubscribe"}
 
 
 def test_the_cohort_urls_are_all_found() -> None:
@@ -39,6 +47,11 @@ def test_the_cohort_urls_are_all_found() -> None:
         COHORT_URLS
     )
     assert "list" not in COHORT_URLS and "unsubscribe" not in COHORT_URLS
+    _, namespace_resolver = get_resolver().namespace_dict["cohorts"]
+    names = {pattern.name for pattern in namespace_resolver.url_patterns}
+    assert names - set(COHORT_URLS) == OTHER_URLS | set(INVITATION_URLS), (
+        "A cohorts URL without a cohort id: check its access in this file"
+    )
 
 
 @pytest.fixture
@@ -131,3 +144,61 @@ def test_a_facilitator_cannot_reach_another_cohorts_objects_through_their_own(
     assert names
     client.force_login(other_cohort.facilitators.get())
     check_not_found(client, [url_for(name, other_cohort, objects_of=cohort) for name in names])
+
+
+# --- Invitations --------------------------------------------------------------------------------
+INVITED = "invited@partner.example.org"
+
+
+@pytest.fixture
+def invitation(cohort):  # type: ignore[no-untyped-def]
+    """A pending invitation to an address that belongs to an account (verified)."""
+    UserFactory(email=INVITED)
+    return MembershipFactory(cohort=cohort, email=INVITED)
+
+
+def someone_unverified() -> Any:
+    """An account holding the invited address, not verified: merely typing it proves nothing."""
+    user = UserFactory(verified_email=False)
+    EmailAddress.objects.create(user=user, email=INVITED.upper(), verified=False, primary=False)
+    return user
+
+
+@pytest.mark.parametrize("name", INVITATION_URLS)
+@pytest.mark.parametrize(
+    "persona",
+    ["facilitator_of_the_cohort", "admin", "learner_in_the_cohort", "other_facilitator",
+     "unverified_holder_of_the_address"],
+)  # fmt: skip
+def test_only_the_invited_person_answers_an_invitation(
+    client, cohort, other_cohort, learner, site_admin, invitation, name: str, persona: str
+) -> None:
+    user = {
+        "facilitator_of_the_cohort": lambda: cohort.facilitators.get(),
+        "admin": lambda: site_admin,
+        "learner_in_the_cohort": lambda: learner,
+        "other_facilitator": lambda: other_cohort.facilitators.get(),
+        "unverified_holder_of_the_address": someone_unverified,
+    }[persona]()
+    client.force_login(user)
+    url = reverse(f"cohorts:{name}", kwargs={"membership": invitation.pk})
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 405  # POST only, whoever asks
+    invitation.refresh_from_db()  # still there, still pending
+    assert invitation.learner is None
+
+
+@pytest.mark.parametrize("name", INVITATION_URLS)
+def test_a_joined_or_unknown_membership_is_not_found(client, cohort, learner, name: str) -> None:
+    joined = Membership.objects.get(cohort=cohort, learner=learner)
+    client.force_login(learner)
+    for membership in (joined.pk, 987654):
+        url = reverse(f"cohorts:{name}", kwargs={"membership": membership})
+        assert client.post(url).status_code == 404
+    assert Membership.objects.filter(pk=joined.pk, learner=learner).exists()
+
+
+@pytest.mark.parametrize("name", INVITATION_URLS)
+def test_signed_out_people_are_asked_to_sign_in(client, invitation, name: str) -> None:
+    response = client.post(reverse(f"cohorts:{name}", kwargs={"membership": invitation.pk}))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -10,6 +10,7 @@ from cohorts.analysis import (
     Answer,
     correlation,
     discrimination_label,
+    enough_to_show,
     item_statistics,
     pearson,
     wilson_interval,
@@ -156,3 +157,10 @@ class TestItemStatistics:
 )  # fmt: skip
 def test_discrimination_labels(value: float | None, label: str) -> None:
     assert discrimination_label(value) == label
+
+
+@pytest.mark.parametrize(
+    ("answered", "shown"), [(0, False), (1, False), (4, False), (5, True), (40, True)]
+)
+def test_figures_are_shown_from_the_minimum_number_of_learners(answered: int, shown: bool) -> None:
+    assert enough_to_show(answered=answered, min_learners=5) is shown

@@ -102,6 +102,13 @@ def html_of(client: Client, url: str) -> str:
     return response.content.decode()
 
 
+def question_row(html: str, slug: str) -> str:
+    """The text of a question's row on the question analysis."""
+    found = re.search(rf'data-exercise="{slug}".*?</tr>', html, re.S)
+    assert found is not None, slug
+    return text_of(found.group(0))
+
+
 def text_of(html: str) -> str:
     """The page's text with tags removed and spaces collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
@@ -357,6 +364,32 @@ def test_page_numbers_follow_the_govuk_pattern(current: int, last: int, numbers:
     assert presenters.page_numbers(current=current, last=last) == numbers
 
 
+def test_pagination_keeps_a_plain_mapping_of_parameters(cohort) -> None:
+    """The learners page passes its search as a dict; the dashboard, the query string."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(list(range(120)), 50).get_page(2)
+    links = presenters.pagination(page=page, query={"q": "a b"})
+    assert links is not None
+    assert (links.previous_url, links.next_url) == ("?q=a+b&page=1", "?q=a+b&page=3")
+    assert [link.number for link in links.links] == [1, 2, 3]
+    assert presenters.pagination(page=Paginator([1], 50).get_page(1), query={}) is None
+
+
+@pytest.mark.parametrize(
+    ("page", "current"),
+    [("dashboard", "Progress"), ("items", "Question analysis"), ("report", "Board report")],
+)
+def test_the_cohorts_tabs_mark_the_page_shown(client, cohort, facilitator, page, current) -> None:
+    client.force_login(facilitator)
+    html = html_of(client, url(cohort, page))
+    nav = html.split('aria-label="This cohort"')[1].split("</nav>")[0]
+    marked = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav)
+    assert marked == [current]
+    assert nav.count("<a ") == 4
+    assert "<strong>" not in nav
+
+
 def test_the_dashboard_costs_the_same_queries_for_3_or_60_learners(
     client, cohort, course, facilitator, exercise_named, django_assert_max_num_queries
 ) -> None:
@@ -449,34 +482,97 @@ def test_the_drill_down_of_someone_not_yet_joined(client, cohort, facilitator) -
 def test_the_question_analysis_shows_facility_cautions_and_wrong_answers(
     client, cohort, facilitator, exercise_named
 ) -> None:
-    """Three learners answer "lowest-year" (right answer: option 1, "1873"): two choose
-    "1872" (option 0) and one "1873". Facility 1/3 = 33%, with a caution (3 < 20)."""
-    flaws = exercise_named("lowest-year")
-    for choice in (0, 0, 1):
+    """Six learners answer "lowest-year" (right answer: option 1, "1873"): four choose
+    "1872" (option 0) and two "1873". Facility 2/6 = 33%, with a caution (6 < 20). Five
+    write the same wrong query for "wet-years": one different answer, never shown as text."""
+    lowest = exercise_named("lowest-year")
+    for choice in (0, 0, 0, 0, 1, 1):
         user = UserFactory()
         join(cohort, user)
-        answer(user, flaws, {"choice": choice})
-    writer = UserFactory()
-    join(cohort, writer)
-    answer(writer, exercise_named("wet-years"), {"query": "SELECT year FROM nile_sample"})
+        answer(user, lowest, {"choice": choice})
+    for _ in range(5):
+        writer = UserFactory()
+        join(cohort, writer)
+        answer(writer, exercise_named("wet-years"), {"query": "SELECT year FROM nile_sample"})
     client.force_login(facilitator)
     html = html_of(client, url(cohort, "items"))
     row = re.search(r'data-exercise="lowest-year".*?</tr>', html, re.S).group(0)  # type: ignore[union-attr]
     text = text_of(row)
     assert "33%" in text
-    assert "Based on 3 learners: treat with caution" in text
-    assert "1872 (2)" in text
+    assert "Based on 6 learners: treat with caution" in text
+    assert "1872 (4)" in text
     wet = text_of(re.search(r'data-exercise="wet-years".*?</tr>', html, re.S).group(0))  # type: ignore[union-attr]
     assert "1 different answer" in wet and "SELECT" not in wet
 
     detail = text_of(html_of(client, url(cohort, "item", exercise="lowest-year")))
-    assert "1872 2 100%" in detail
-    assert "Based on 3 learners: treat with caution" in detail
+    assert "33% (2 of 6)" in detail
+    assert "1872 4 100%" in detail
+    assert "Based on 6 learners: treat with caution" in detail
     sql_detail = text_of(html_of(client, url(cohort, "item", exercise="wet-years")))
-    assert "1 wrong answer: 1 different answer" in sql_detail
+    assert "5 wrong answers: 1 different answer" in sql_detail
     assert "SELECT year FROM nile_sample " not in sql_detail.replace(
         "SELECT year FROM nile_sample WHERE", ""
     )
+
+
+WITHHELD = "Fewer than 5 learners have answered: figures are shown from 5"
+
+
+def test_a_question_too_few_learners_answered_shows_no_figures(
+    client, cohort, facilitator, exercise_named
+) -> None:
+    """A learner who keeps their answers private is the only one to answer "flow-1871", with
+    42: "0 of 1 right" and the wrong answer "42" would tell the facilitator how they did. No
+    figure, wrong answer or order is shown for the question until 5 learners have answered;
+    from 5 (and below 20), the figures show with a caution."""
+    flow = exercise_named("flow-1871")
+    private = UserFactory(answers_private=True)
+    join(cohort, private)
+    answer(private, flow, {"value": 42})
+    client.force_login(facilitator)
+
+    row = question_row(html_of(client, url(cohort, "items")), "flow-1871")
+    assert "fewer than 5" in row and WITHHELD in row
+    assert "42" not in row and "0%" not in row and "treat with caution" not in row
+    detail = text_of(html_of(client, url(cohort, "item", exercise="flow-1871")))
+    assert WITHHELD in detail
+    assert "Wrong answers are shown once 5 learners have answered" in detail
+    assert "42" not in detail.split("The question")[0]
+    assert "0 of 1" not in detail and "0%" not in detail
+
+    for value in (900, 950, 1000, 42):
+        user = UserFactory()
+        join(cohort, user)
+        answer(user, flow, {"value": value})
+    row = question_row(html_of(client, url(cohort, "items")), "flow-1871")
+    assert WITHHELD not in row
+    assert "Based on 5 learners: treat with caution" in row
+    assert "42 (2)" in row
+
+
+def test_answers_waiting_for_a_tutor_are_not_counted_as_wrong(
+    client, cohort, facilitator, exercise_named
+) -> None:
+    """Seven learners write an answer to "what-is-noise"; a tutor has marked five (four
+    right: 2 of 3 points; one wrong: 1 of 3) and two are waiting. Among the marked answers
+    the facility is 4/5 = 80%; counting the two waiting as wrong would give 4/7 = 57%."""
+    noise = exercise_named("what-is-noise")
+    for n, points in enumerate([[2, 0], [2, 0], [2, 1], [2, 0], [0, 1], None, None]):
+        user = UserFactory()
+        join(cohort, user)
+        submission = exercise_services.submit_answer(
+            learner=user, exercise=noise, answer={"text": f"Answer {n}"}, confidence=None
+        )
+        if points is not None:
+            exercise_services.mark_written_answer(
+                submission=submission, tutor=facilitator, points=points, comment=""
+            )
+    client.force_login(facilitator)
+    row = question_row(html_of(client, url(cohort, "items")), "what-is-noise")
+    assert "80%" in row and "57%" not in row
+    assert "Based on 5 learners" in row
+    detail = text_of(html_of(client, url(cohort, "item", exercise="what-is-noise")))
+    assert "80% (4 of 5)" in detail
 
 
 def test_the_question_analysis_puts_the_hardest_questions_first(
@@ -538,3 +634,45 @@ def test_a_question_on_each_learners_own_data_says_so(client, cohort, facilitato
     assert "What was the flow in …?" in text
     assert "Each learner is asked about a different value" in text
     assert "{value}" not in text
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "words"),
+    [(40.0, 50.0, "up from 40%"), (50.0, 50.0, "the same as a week earlier"),
+     (50.0, 45.0, "down from 50%")],
+)  # fmt: skip
+def test_the_completion_chart_summary_says_which_way_it_moved(before, now, words) -> None:
+    from cohorts.presenters.chart import completion_chart
+
+    chart = completion_chart(
+        points=[(datetime.date(2026, 11, 16), before), (datetime.date(2026, 11, 23), now)]
+    )
+    assert chart is not None and words in chart.summary
+
+
+def test_completion_over_time_is_counted_in_whole_weeks_back_from_today(
+    cohort, learner, other_learner
+) -> None:
+    from cohorts import reports
+
+    today = timezone.localdate()
+    cohort.start_date = today - datetime.timedelta(days=16)
+    join(cohort, learner)
+    join(cohort, other_learner)
+    lessons = list(Lesson.objects.filter(module__course=cohort.course))
+    mark_lesson_read(learner=learner, lesson=lessons[0])
+    mark_lesson_read(learner=learner, lesson=lessons[1])
+    mark_lesson_read(learner=other_learner, lesson=lessons[0])
+    read_on = {lessons[0]: 10, lessons[1]: 3}  # days ago
+    for lesson, days in read_on.items():
+        lesson.completions.update(completed_at=timezone.now() - datetime.timedelta(days=days))
+
+    points = reports.completion_over_time(
+        cohort=cohort, lessons_total=len(lessons), joined=2, today=today
+    )
+    # Weeks end today, 7 and 14 days ago: two learners x 3 lessons = 6 possible readings.
+    assert points == [
+        (today - datetime.timedelta(days=14), 0.0),
+        (today - datetime.timedelta(days=7), round(100 * 2 / 6, 1)),
+        (today, round(100 * 3 / 6, 1)),
+    ]

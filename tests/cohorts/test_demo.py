@@ -1,7 +1,10 @@
 """The demo cohort: realistic activity, so that the dashboards mean something on `make run`."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cohorts import selectors
 from cohorts.demo import DEMO_COHORT, LEADERS, NOT_JOINED
@@ -38,3 +41,16 @@ def test_loading_the_demo_again_leaves_the_cohort_as_it_was() -> None:
     call_command("load_demo")
     assert Cohort.objects.filter(name=DEMO_COHORT).count() == 1
     assert Submission.objects.count() == answers
+
+
+def test_a_demo_cohort_from_an_earlier_day_is_made_again() -> None:
+    """Its dates are relative to today: left alone, every leader would drift behind."""
+    call_command("load_demo")
+    Cohort.objects.filter(name=DEMO_COHORT).update(
+        start_date=Cohort.objects.get(name=DEMO_COHORT).start_date - datetime.timedelta(days=3)
+    )
+    call_command("load_demo")
+    cohort = Cohort.objects.get(name=DEMO_COHORT)
+    assert cohort.start_date == timezone.localdate() - datetime.timedelta(weeks=5)
+    counts = selectors.status_counts(members=selectors.members_with_progress(cohort=cohort))
+    assert counts["on_track"] >= 10

@@ -114,6 +114,35 @@ def test_the_progress_download_follows_the_dashboard_filters(
     assert f'{url(cohort, "export_grid")}?group=DfE"' in html.replace("&amp;", "&")
 
 
+def test_the_progress_download_of_one_module_has_the_columns_of_the_screen(
+    client, cohort, course, facilitator, learner, other_learner, exercise_named
+) -> None:
+    """With the module filter, the screen shows the course and that module only: so does the
+    download, figure for figure, "Private" included."""
+    other_learner.answers_private = True
+    other_learner.save()
+    join(cohort, learner)
+    join(cohort, other_learner)
+    read_all_of_module(learner, course, 2)
+    answer(learner, exercise_named("flaws"), {"choices": [0, 2]})
+    answer(other_learner, exercise_named("wet-years"), {"query": "SELECT 1"})
+    second = course.modules.get(position=2)
+    client.force_login(facilitator)
+    query = f"?module={second.pk}"
+    screen = grid_rows(html_of(client, url(cohort, "dashboard") + query))
+
+    _, rows = download(client, url(cohort, "export_grid") + query)
+    header, body = rows[0], rows[1:]
+    assert header[5:] == ["Course completion %", "Course mastery %",
+                          "Next steps: completion %", "Next steps: mastery %"]  # fmt: skip
+    assert len(body) == len(screen) == 2
+    for row in body:
+        on_screen = [cell.removesuffix("%").replace("–", "") for cell in screen[row[0]][2:]]
+        assert row[5:] == on_screen, row[0]
+    alex = next(row for row in body if row[0] == "Alex Learner")
+    assert alex[7:] == ["67", "50"]  # module 2: 2 of 3 items done, 1 of 2 questions right
+
+
 def test_a_download_of_personal_data_is_recorded(client, cohort, facilitator, learner) -> None:
     join(cohort, learner)
     client.force_login(facilitator)
@@ -167,7 +196,10 @@ def test_the_download_reads_learners_a_chunk_at_a_time(
 def test_the_questions_download_has_the_same_figures_as_the_page(
     client, cohort, facilitator, exercise_named
 ) -> None:
-    for choice in (0, 0, 1):
+    """Six learners answer "lowest-year", two right: 2/6 = 33%. Wilson interval: p = 1/3,
+    z² = 3.8415, denominator 1 + 3.8415/6 = 1.6403; centre (0.3333 + 3.8415/12) / 1.6403
+    = 0.3984; half-width 1.96 × √(0.2222/6 + 3.8415/144) / 1.6403 = 0.3016: 10% to 70%."""
+    for choice in (0, 0, 0, 0, 1, 1):
         user = UserFactory()
         join(cohort, user)
         answer(user, exercise_named("lowest-year"), {"choice": choice})
@@ -178,16 +210,36 @@ def test_the_questions_download_has_the_same_figures_as_the_page(
     lowest = dict(
         zip(header, next(row for row in rows if row[1] == "The lowest year"), strict=True)
     )
-    assert lowest["Answered"] == "3" and lowest["Right"] == "1"
+    assert lowest["Answered"] == "6" and lowest["Right"] == "2"
     assert lowest["Facility %"] == "33"
-    assert (lowest["Facility 95% low %"], lowest["Facility 95% high %"]) == ("6", "79")
-    assert lowest["Most common wrong answer"] == "1872" and lowest["Times given"] == "2"
-    assert lowest["Caution"] == "Based on 3 learners: treat with caution"
+    assert (lowest["Facility 95% low %"], lowest["Facility 95% high %"]) == ("10", "70")
+    assert lowest["Most common wrong answer"] == "1872" and lowest["Times given"] == "4"
+    assert lowest["Caution"] == "Based on 6 learners: treat with caution"
     html = html_of(client, url(cohort, "items"))
-    assert "33%" in html and "6% to 79%" in html
+    assert "33%" in html and "10% to 70%" in html
     assert len(rows) == 1 + 8
     assert AuditEvent.objects.filter(action="exported_cohort_questions").count() == 1
     assert f"cohort-{cohort.pk}-questions-" in response["Content-Disposition"]
+
+
+def test_the_questions_download_withholds_what_too_few_answered(
+    client, cohort, facilitator, exercise_named
+) -> None:
+    """One learner, who keeps their answers private, answered "flow-1871" with 42: the row
+    says so, and gives no figure and no wrong answer."""
+    private = UserFactory(answers_private=True)
+    join(cohort, private)
+    answer(private, exercise_named("flow-1871"), {"value": 42})
+    client.force_login(facilitator)
+    _, rows = download(client, url(cohort, "export_items"))
+    flow = dict(zip(rows[0], next(row for row in rows if row[1] == "Flow in 1871"), strict=True))
+    assert flow["Answered"] == "fewer than 5"
+    assert flow["Caution"] == "Fewer than 5 learners have answered: figures are shown from 5"
+    for column in ("Right", "Facility %", "Facility 95% low %", "Facility 95% high %",
+                   "Discrimination", "Average attempts", "Most common wrong answer",
+                   "Times given"):  # fmt: skip
+        assert flow[column] == "", column
+    assert not any("42" in cell for row in rows for cell in row)
 
 
 def test_the_report_download_hides_what_the_page_hides(client, cohort, report_viewer) -> None:

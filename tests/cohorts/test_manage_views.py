@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import Invitation
 from audit.models import AuditEvent
@@ -64,13 +65,15 @@ class TestCohortList:
         html = text(response)
         assert response.status_code == 200 and title(response) == "Cohorts – Data Masterclass"
         assert 'href="/cohorts/new/"' in html and "Create a cohort" in html
-        current, archived = html.split("Archived cohorts")
+        current, archived = html.split(">Archived cohorts</caption>")
         assert f'href="/cohorts/{cohort.pk}/">Board 1</a>' in current
         assert f'href="/cohorts/{old.pk}/">Old board</a>' in archived
         assert re.search(
             r'numeric">1</td> <td class="govuk-table__cell govuk-table__cell--numeric">2<', current
         )
         assert f'href="/cohorts/{cohort.pk}/edit/"' in html
+        for caption in ("Current cohorts", "Archived cohorts"):  # keyboard users can scroll
+            assert f'tabindex="0" role="region" aria-label="{caption}"' in html
 
     def test_facilitators_see_their_cohorts_only(self, client, facilitator, cohort) -> None:
         CohortFactory(name="Someone else's")
@@ -85,6 +88,28 @@ class TestCohortList:
         html = text(client.get("/cohorts/"))
         assert f'href="/cohorts/{cohort.pk}/report/">Board 1</a>' in html
         assert "/learners/" not in html and f'href="/cohorts/{cohort.pk}/"' not in html
+
+    def test_report_viewers_see_no_exact_counts(
+        self, client, report_viewer, facilitator, cohort, course
+    ) -> None:
+        """They see figures only in the report, where small groups are suppressed."""
+        for _ in range(3):
+            MembershipFactory(cohort=cohort, learner=UserFactory())
+        MembershipFactory.create_batch(2, cohort=cohort)
+        theirs = CohortFactory(course=course, facilitators=[report_viewer])
+        MembershipFactory.create_batch(4, cohort=theirs)
+        client.force_login(report_viewer)
+        response = client.get("/cohorts/")
+        row = {cohort.name: "", theirs.name: ""}
+        for name in row:
+            html = text(response)
+            row[name] = html[html.index(f">{name}</a>") :].split("</tr>")[0]
+        numbers = r'numeric">(\d+)</td>'
+        assert re.findall(numbers, row[cohort.name]) == []  # only reported on
+        assert row[cohort.name].count("Shown only in the report") == 2
+        assert re.findall(numbers, row[theirs.name]) == ["0", "4"]  # they facilitate it
+        listed = {c.name: c for c in response.context["cohorts"].active}
+        assert (listed[cohort.name].joined, listed[cohort.name].invited) == (None, None)
 
     def test_someone_with_no_cohort_role_gets_404(self, client, learner, cohort) -> None:
         MembershipFactory(cohort=cohort, learner=learner)
@@ -335,33 +360,87 @@ class TestLearners:
         assert response.status_code == 200
         assert "2 in the cohort: 1 joined, 1 invited and not joined yet" in html
         assert "Alex Learner" in html and "HM Treasury" in html
-        assert f"{OUTSIDER}</th>" in html and "Invitation sent" in html
+        assert f"{OUTSIDER}</th>" in html and "Invitation not sent yet" in html
         assert html.count("the invitation to") == 1  # resend only for pending invitations
+        assert 'tabindex="0" role="region" aria-label="Learners in Board 1"' in html
 
-    def test_invites_one_learner_by_email(
-        self, client, facilitator, cohort, django_capture_on_commit_callbacks
-    ) -> None:
+    def test_shows_which_invitations_were_sent(self, client, facilitator, cohort) -> None:
+        sent = timezone.make_aware(datetime.datetime(2027, 3, 4, 10))
+        MembershipFactory(cohort=cohort, email=OUTSIDER, invitation_sent_at=sent)
+        MembershipFactory(cohort=cohort, email="waiting@partner.example.org")
         client.force_login(facilitator)
-        with django_capture_on_commit_callbacks(execute=True):
+        html = text(client.get(f"/cohorts/{cohort.pk}/learners/"))
+        assert "Invitation sent 4 Mar 2027" in html
+        assert html.count("Invitation not sent yet") == 1
+        assert "Send unsent invitations (1)" in html
+
+    def test_no_send_button_when_everything_was_sent(self, client, facilitator, cohort) -> None:
+        MembershipFactory(cohort=cohort, email=OUTSIDER, invitation_sent_at=timezone.now())
+        client.force_login(facilitator)
+        assert "Send unsent invitations" not in text(client.get(f"/cohorts/{cohort.pk}/learners/"))
+
+    def test_sends_the_unsent_invitations(self, client, facilitator, cohort) -> None:
+        unsent = MembershipFactory(cohort=cohort, email=OUTSIDER)
+        client.force_login(facilitator)
+        with mock.patch.object(tasks.send_invitations, "delay") as delay:
+            response = client.post(f"/cohorts/{cohort.pk}/learners/", {"action": "send_unsent"})
+        assert response["Location"] == f"/cohorts/{cohort.pk}/learners/"
+        delay.assert_called_once_with([unsent.pk])
+        assert "Sending 1 invitation." in text(client.get(response["Location"]))
+
+    def test_says_when_the_unsent_invitations_cannot_be_sent(
+        self, client, facilitator, cohort
+    ) -> None:
+        MembershipFactory(cohort=cohort, email=OUTSIDER)
+        client.force_login(facilitator)
+        with mock.patch.object(tasks.send_invitations, "delay", side_effect=OSError("down")):
             response = client.post(
-                f"/cohorts/{cohort.pk}/learners/",
-                {"action": "invite", "email": "Perm.Sec@Partner.example.org", "group": "DfE"},
+                f"/cohorts/{cohort.pk}/learners/", {"action": "send_unsent"}, follow=True
             )
+        assert "could not be sent just now" in text(response)
+
+    @pytest.mark.django_db(transaction=True)  # the email goes when the invitation commits
+    def test_invites_one_learner_by_email(self, client, facilitator, cohort) -> None:
+        client.force_login(facilitator)
+        response = client.post(
+            f"/cohorts/{cohort.pk}/learners/",
+            {"action": "invite", "email": "Perm.Sec@Partner.example.org", "group": "DfE"},
+        )
         assert response.status_code == 302
         membership = Membership.objects.get(cohort=cohort)
         assert (membership.email, membership.group, membership.invited_by) == (
             OUTSIDER, "DfE", facilitator,
         )  # fmt: skip
         assert [m.to for m in mail.outbox] == [[OUTSIDER]]
-        assert f"Invitation sent to {OUTSIDER}" in text(client.get(response["Location"]))
+        html = text(client.get(response["Location"]))
+        assert f"Invitation sent to {OUTSIDER}" in html
+        assert f"Invitation sent {timezone.localdate():%-d %b %Y}" in html
 
-    def test_an_existing_account_joins_at_once(self, client, facilitator, cohort, learner) -> None:
+    def test_an_existing_account_is_invited_not_joined(
+        self, client, facilitator, cohort, learner, django_capture_on_commit_callbacks
+    ) -> None:
         client.force_login(facilitator)
-        response = client.post(f"/cohorts/{cohort.pk}/learners/", {"email": learner.email})
-        assert "already has an account, so they have joined" in text(
-            client.get(response["Location"])
-        )
-        assert Membership.objects.get().learner == learner
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/cohorts/{cohort.pk}/learners/", {"email": learner.email})
+        assert response.status_code == 302
+        membership = Membership.objects.get()
+        assert membership.learner is None and membership.joined_at is None
+        assert mail.outbox[0].subject == "You are invited to join Board 1 on Data Masterclass"
+        html = text(client.get(response["Location"]))
+        assert "1 in the cohort: 0 joined, 1 invited" in html and "Alex Learner" not in html
+
+    @pytest.mark.django_db(transaction=True)
+    def test_says_when_the_invitation_email_could_not_be_sent(
+        self, client, facilitator, cohort
+    ) -> None:
+        client.force_login(facilitator)
+        with mock.patch("cohorts.services.get_connection", side_effect=OSError("refused")):
+            response = client.post(
+                f"/cohorts/{cohort.pk}/learners/", {"email": OUTSIDER}, follow=True
+            )
+        html = text(response)
+        assert f"{OUTSIDER} is invited, but the invitation email could not be sent" in html
+        assert "Invitation not sent yet" in html and "Send unsent invitations (1)" in html
 
     def test_inviting_someone_twice_says_so(self, client, facilitator, cohort) -> None:
         MembershipFactory(cohort=cohort, email=OUTSIDER)
@@ -408,7 +487,10 @@ class TestLearners:
         assert [m.to for m in mail.outbox] == [[OUTSIDER]]
         assert Invitation.objects.filter(email=OUTSIDER, accepted_at=None).exists()
 
-    @pytest.mark.parametrize("membership", ["", "abc", "-1", "999999", "other"])
+    @pytest.mark.parametrize(
+        "membership",
+        ["", "abc", "-1", "0", "999999", "²", "١", "1.5", "9" * 19, "9" * 5000, "other"],
+    )
     def test_resending_needs_a_membership_of_this_cohort(
         self, client, facilitator, cohort, membership
     ) -> None:
@@ -448,15 +530,23 @@ class TestLearners:
         for junk in ("?page=abc", "?page=-1", "?page=99999", "?page=1e9"):
             assert members_page(junk)[0].count('<th scope="row"') in (50, 0)
 
-    def test_searches_by_address_name_or_group(self, client, facilitator, cohort, learner) -> None:
+    def test_searches_as_the_dashboard_filter_does(
+        self, client, facilitator, cohort, learner
+    ) -> None:
+        """Each word matches part of the address or the name; groups are not searched (they
+        are shown only in aggregate elsewhere)."""
         MembershipFactory(cohort=cohort, learner=learner, group="HM Treasury")
         MembershipFactory(cohort=cohort, email=OUTSIDER, group="DfE")
         client.force_login(facilitator)
-        for query, expected in (("treasury", learner.email), ("Alex", learner.email),
-                                ("partner", OUTSIDER)):  # fmt: skip
+        for query, expected in (("Alex", learner.email), ("partner", OUTSIDER),
+                                ("alex learner", learner.email), ("LEARNER alex", learner.email),
+                                ("perm partner", OUTSIDER)):  # fmt: skip
             html = text(client.get(f"/cohorts/{cohort.pk}/learners/", {"q": query}))
             assert expected in html
             assert ({learner.email, OUTSIDER} - {expected}).pop() not in html
+        for query in ("treasury", "alex partner"):
+            html = text(client.get(f"/cohorts/{cohort.pk}/learners/", {"q": query}))
+            assert learner.email not in html and OUTSIDER not in html
         html = text(client.get(f"/cohorts/{cohort.pk}/learners/", {"q": "nobody"}))
         assert "No one in the cohort matches “nobody”" in html
         for junk in ("\x00", "%", "_", "x" * 5000, "<script>"):
@@ -535,7 +625,7 @@ class TestUpload:
             response = self.post(client, cohort, data)
         assert response["Location"] == f"/cohorts/{cohort.pk}/learners/"
         assert Membership.objects.filter(cohort=cohort).count() == 3
-        assert Membership.objects.get(email=learner.email).learner == learner
+        assert Membership.objects.get(email=learner.email).learner is None  # until they accept
         assert Membership.objects.get(email=OUTSIDER).group == "DfE"
         delay.assert_called_once()
         html = text(client.get(response["Location"]))
@@ -543,6 +633,21 @@ class TestUpload:
             "2 learners invited, 1 already in the cohort and left as they were: "
             "already@partner.example.org."
         ) in html
+
+    @pytest.mark.django_db(transaction=True)  # the emails are queued when the upload commits
+    def test_says_when_the_emails_could_not_be_queued(self, client, facilitator, cohort) -> None:
+        client.force_login(facilitator)
+        with mock.patch.object(tasks.send_invitations, "delay", side_effect=OSError("no broker")):
+            response = client.post(
+                f"/cohorts/{cohort.pk}/learners/upload/",
+                {"file": upload(f"email\n{OUTSIDER}\n".encode())},
+                follow=True,
+            )
+        html = text(response)
+        assert "1 learner invited." in html
+        assert "the invitations will be sent when you press Send unsent invitations" in html
+        assert "Send unsent invitations (1)" in html
+        assert Membership.objects.get(cohort=cohort).invitation_sent_at is None
 
     def test_a_file_with_problems_is_reported_line_by_line_and_nothing_is_saved(
         self, client, facilitator, cohort
@@ -569,6 +674,7 @@ class TestUpload:
             ("4", OUTSIDER, "This address is also on line 2"),
         ]
         assert not Membership.objects.exists() and not Invitation.objects.exists()
+        assert 'tabindex="0" role="region" aria-label="Problems in the file"' in html
 
     def test_shows_the_first_hundred_problems(self, client, facilitator, cohort) -> None:
         client.force_login(facilitator)

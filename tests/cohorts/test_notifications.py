@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cohorts import notifications, tasks
+from cohorts import notifications, reports, tasks
 from cohorts.models import Cohort, Membership, ModuleSchedule, Notification
 from cohorts.notifications import Kind
 from courses.models import Course, Lesson, Module
@@ -237,6 +237,32 @@ class TestWeeklyProgressEmails:
         assert notifications.send_weekly_progress_emails(now=now) == 1
         assert recipients() == ["behind@example.gov.uk", "inactive@example.gov.uk"]
 
+    def test_daily_runs_send_once_a_week_and_make_up_a_failed_run(
+        self, people, now, monkeypatch
+    ) -> None:
+        """Beat runs the weekly job every day. If the first run of the week cannot send, the
+        next day's run does; the runs after it that week send nothing more."""
+        deliver = EmailBackend.send_messages
+
+        def refuse(self: EmailBackend, messages: Any) -> int:
+            raise ConnectionError("mail server went away")
+
+        monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+        assert notifications.send_weekly_progress_emails(now=now) == 0
+        monkeypatch.setattr(EmailBackend, "send_messages", deliver)
+
+        next_day = now + datetime.timedelta(days=1)
+        assert notifications.send_weekly_progress_emails(now=next_day) == 2
+        week = notifications.week_key(now=next_day)
+        later_that_week = [
+            next_day + datetime.timedelta(days=n)
+            for n in range(1, 7)
+            if notifications.week_key(now=next_day + datetime.timedelta(days=n)) == week
+        ]
+        for day in later_that_week:
+            assert notifications.send_weekly_progress_emails(now=day) == 0
+        assert recipients() == ["behind@example.gov.uk", "inactive@example.gov.uk"]
+
     def test_queries_per_email_are_few(self, cohort, people, now, django_assert_max_num_queries):
         for _ in range(10):
             join(cohort)  # never active: inactive
@@ -271,7 +297,9 @@ def test_each_task_runs_its_service(name, monkeypatch) -> None:
     assert calls == [{}]
 
 
-def test_beat_runs_the_weekly_jobs_on_monday_and_reminders_daily_at_eight_in_london() -> None:
+def test_beat_runs_every_job_daily_at_eight_in_london() -> None:
+    """Daily, the weekly jobs too: their week key sends once a week, and a failed run is
+    made up the next day instead of waiting a week."""
     from django.conf import settings
 
     from masterclass.celery import app
@@ -290,8 +318,7 @@ def test_beat_runs_the_weekly_jobs_on_monday_and_reminders_daily_at_eight_in_lon
     for name, crontab in entries.items():
         assert name in app.tasks
         assert (crontab.hour, crontab.minute) == ({8}, {0})
-        weekly = name != "cohorts.tasks.send_due_date_reminders"
-        assert crontab.day_of_week == ({1} if weekly else set(range(7)))
+        assert crontab.day_of_week == set(range(7)), name
     assert str(app.timezone) == "Europe/London"
 
 
@@ -313,8 +340,10 @@ def test_week_key_is_the_iso_week_in_local_time() -> None:
 def answers(cohort, course, modules, people, exercise_named, today) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     """Both modules overdue (5 items due: 3 lessons and 2 embedded exercises), and marked
     answers: all 3 who tried "flaws" got it wrong, 2 of 3 got "wet-years" right, and only 2
-    tried "flow-1871" (too few to rank it)."""
+    tried "flow-1871" (too few to rank it). The learner on track has read every lesson and
+    answered both of module 2's exercises."""
     ModuleSchedule.objects.filter(cohort=cohort).update(due_date=today - datetime.timedelta(days=1))
+    read(people.on_track, *lessons_of(modules[1]))
     private = join(cohort, email="private@example.gov.uk", first_name="Pat", answers_private=True)
     keen = join(cohort, email="keen@example.gov.uk", first_name="Kim", last_name="Keen")
     flaws, wet, flow = (exercise_named(slug) for slug in ("flaws", "wet-years", "flow-1871"))
@@ -330,8 +359,10 @@ def answers(cohort, course, modules, people, exercise_named, today) -> SimpleNam
 
 class TestFacilitatorDigest:
     def test_counts_reading_and_hardest_questions(
-        self, cohort, people, answers, facilitator, django_assert_max_num_queries
+        self, cohort, people, answers, facilitator, settings, django_assert_max_num_queries
     ) -> None:
+        # Three marked answers are enough to show a question's figures here (5 by default).
+        settings.REPORT_MIN_GROUP_SIZE = 3
         # Lessons read a week or more ago do not count in the week's reading.
         Lesson.objects.first().completions.filter(learner=people.on_track).update(
             completed_at=timezone.now() - datetime.timedelta(days=7, minutes=1)
@@ -348,17 +379,41 @@ class TestFacilitatorDigest:
         assert "- Behind: 5\n" in body  # behind, opted out, disabled, keen, private
         assert "- Inactive: 1\n" in body
         assert "- Not joined yet: 1\n" in body
-        assert "Lessons read in the past week: 4\n" in body
+        assert "Lessons read in the past week: 5\n" in body
         hardest = body.split("Hardest questions so far\n")[1].split("\n\n")[0]
         assert hardest.splitlines()[0] == "- What is wrong with the bars?: 0 of 3 right (0%)"
         assert hardest.splitlines()[2] == "- Years above 1,150: 2 of 3 right (67%)"
-        assert "Flow in 1871" not in body  # only 2 answers
+        assert "Flow in 1871" not in body  # only 2 answers: too few to show
         assert f"{SITE}/cohorts/{cohort.pk}/questions/flaws/" in body
         assert f"See the cohort dashboard:\n{SITE}/cohorts/{cohort.pk}/" in body
         assert f'<a href="{SITE}/cohorts/{cohort.pk}/">See the cohort dashboard</a>' in html_of(
             message
         )
         assert "List-Unsubscribe" not in message.extra_headers
+
+    def test_hardest_questions_are_those_the_question_analysis_shows(
+        self, cohort, people, answers, exercise_named, now
+    ) -> None:
+        """The figures are the question analysis's: learners with a marked answer, and only
+        for questions that 5 of them answered. With 3 (one of them keeping their answers
+        private), "0 of 3 right" is not told; with 5 it is, as on the question analysis."""
+        notifications.send_facilitator_digests(now=now)
+        assert "Hardest questions" not in mail.outbox[0].body
+        assert notifications.hardest_questions(cohort=cohort) == []
+
+        flaws = exercise_named("flaws")
+        answer(people.behind, flaws, correct=False)
+        answer(people.inactive, flaws, correct=True)
+        # An answer waiting for a tutor is neither right nor wrong: not counted.
+        waiting = join(cohort, email="waiting@example.gov.uk")
+        ExerciseProgress.objects.create(
+            learner=waiting, exercise=flaws, course=flaws.course, attempts=1, best_score=None,
+            correct=False, first_answered_at=now, last_answered_at=now,
+        )  # fmt: skip
+        [hardest] = notifications.hardest_questions(cohort=cohort)
+        assert (hardest.title, hardest.correct, hardest.answered) == (flaws.title, 1, 5)
+        figures = reports.item_statistics(cohort=cohort)[flaws.pk]
+        assert (figures.correct, figures.answered) == (1, 5)
 
     def test_names_who_needs_a_nudge_without_scores_for_private_answers(
         self, people, answers, now

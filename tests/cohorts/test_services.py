@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.core import mail
 from django.db import IntegrityError
+from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.signup_policy import may_sign_up
@@ -133,18 +134,27 @@ class TestInviteLearner:
         assert mime == "text/html" and "Create your account" in html
         assert email.reply_to == [site_admin.email]
 
-    def test_an_address_with_a_verified_account_joins_straight_away(
-        self, cohort, learner, django_capture_on_commit_callbacks
+    def test_an_address_with_a_verified_account_is_asked_to_accept(
+        self, cohort, learner, site_admin, django_capture_on_commit_callbacks
     ) -> None:
+        """Joining shows the learner's whole history on the course to the facilitators: the
+        person decides, not whoever typed their address."""
         with django_capture_on_commit_callbacks(execute=True):
             membership, created = services.invite_learner(
-                cohort=cohort, email=learner.email.upper()
+                cohort=cohort, email=learner.email.upper(), invited_by=site_admin
             )
-        assert created and membership.learner == learner and membership.joined_at is not None
-        assert not Invitation.objects.exists()
+        membership.refresh_from_db()
+        assert created and membership.learner is None and membership.joined_at is None
+        assert membership.invitation_sent_at is not None
+        assert not Invitation.objects.exists()  # they have an account already
         [email] = mail.outbox
-        assert email.subject == "You have been added to Board 1 on Data Masterclass"
-        assert "Hello Alex," in email.body and "/courses/mini-course/" in email.body
+        assert email.subject == "You are invited to join Board 1 on Data Masterclass"
+        body = " ".join(email.body.split())
+        assert f"{site_admin.get_full_name()} invited you to join Board 1" in body
+        assert "Sign in to accept: http://" in body
+        assert "facilitators will see your progress on" in body
+        html, _ = email.alternatives[0]
+        assert "Sign in to accept</a>" in html
 
     def test_an_unverified_account_is_not_joined_until_it_is_verified(
         self, cohort, django_capture_on_commit_callbacks
@@ -220,7 +230,7 @@ class TestInviteLearner:
 
 
 class TestInviteLearners:
-    def test_invites_new_addresses_skips_members_and_joins_accounts(
+    def test_invites_new_addresses_skips_members_and_leaves_accounts_pending(
         self, cohort, learner, site_admin, django_capture_on_commit_callbacks
     ) -> None:
         MembershipFactory(cohort=cohort, email="already@partner.example.org")
@@ -237,8 +247,8 @@ class TestInviteLearners:
             )
         assert result.already_in_cohort == ["already@partner.example.org"]
         assert {m.email for m in result.invited} == {"new.one@partner.example.org", learner.email}
-        joined = Membership.objects.get(cohort=cohort, email=learner.email)
-        assert joined.learner == learner and joined.joined_at and joined.group == "DfE"
+        account = Membership.objects.get(cohort=cohort, email=learner.email)
+        assert account.learner is None and account.joined_at is None and account.group == "DfE"
         pending = Membership.objects.get(cohort=cohort, email="new.one@partner.example.org")
         assert pending.learner is None and pending.invited_by == site_admin
         assert list(Invitation.objects.values_list("email", flat=True)) == [
@@ -296,7 +306,7 @@ class TestInvitationEmails:
         self, cohort, learner, caplog
     ) -> None:
         pending = MembershipFactory(cohort=cohort, email=OUTSIDER)
-        joined = MembershipFactory(cohort=cohort, learner=learner)
+        account = MembershipFactory(cohort=cohort, email=learner.email)  # not joined yet
         broken = MembershipFactory(cohort=cohort, email="broken@partner.example.org")
         real_send = services.EmailMultiAlternatives.send
 
@@ -306,34 +316,137 @@ class TestInvitationEmails:
             return real_send(message, *args, **kwargs)
 
         with mock.patch.object(services.EmailMultiAlternatives, "send", send):
-            sent = services.send_invitation_emails(
-                membership_ids=[pending.pk, joined.pk, broken.pk]
+            result = services.send_invitation_emails(
+                membership_ids=[pending.pk, account.pk, broken.pk]
             )
-        assert sent == 2
+        assert (result.sent, result.failed) == (2, 1)
         subjects = {message.to[0]: message.subject for message in mail.outbox}
         assert subjects == {
             OUTSIDER: "You are invited to the Data Masterclass",
-            learner.email: "You have been added to Board 1 on Data Masterclass",
+            learner.email: "You are invited to join Board 1 on Data Masterclass",
         }
         assert f"membership {broken.pk}" in caplog.text
+        sent_at = dict(Membership.objects.values_list("email", "invitation_sent_at"))
+        assert sent_at[OUTSIDER] and sent_at[learner.email]
+        assert sent_at[broken.email] is None  # unclaimed: Resend, or a retry, sends it
+
+    def test_running_twice_sends_nothing_twice(self, cohort) -> None:
+        """A redelivered or retried task: only what has not gone yet is sent."""
+        first = MembershipFactory(cohort=cohort, email=OUTSIDER)
+        second = MembershipFactory(cohort=cohort, email="second@partner.example.org")
+        real_send = services.EmailMultiAlternatives.send
+
+        def send(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if message.to == [second.email]:
+                raise OSError("try later")
+            return real_send(message, *args, **kwargs)
+
+        with mock.patch.object(services.EmailMultiAlternatives, "send", send):
+            services.send_invitation_emails(membership_ids=[first.pk, second.pk])
+        again = services.send_invitation_emails(membership_ids=[first.pk, second.pk])
+        assert (again.sent, again.failed) == (1, 0)
+        assert [message.to for message in mail.outbox] == [[OUTSIDER], [second.email]]
+        assert services.send_invitation_emails(membership_ids=[first.pk, second.pk]).sent == 0
+        assert len(mail.outbox) == 2
+
+    def test_an_email_claimed_by_another_worker_is_not_sent(self, cohort) -> None:
+        membership = MembershipFactory(cohort=cohort, email=OUTSIDER)
+        real_filter = Membership.objects.filter
+
+        def claimed_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+            # Another worker claims the email between the read and this worker's claim.
+            if kwargs.get("invitation_sent_at__isnull") and "pk" in kwargs:  # the claim
+                real_filter(pk=membership.pk).update(invitation_sent_at=timezone.now())
+            return real_filter(*args, **kwargs)
+
+        with mock.patch.object(Membership.objects, "filter", side_effect=claimed_meanwhile):
+            result = services.send_invitation_emails(membership_ids=[membership.pk])
+        assert result.sent == 0 and mail.outbox == []
+
+    def test_an_unreachable_mail_server_claims_nothing(self, cohort) -> None:
+        membership = MembershipFactory(cohort=cohort, email=OUTSIDER)
+        with (
+            mock.patch.object(services, "get_connection", side_effect=OSError("refused")),
+            pytest.raises(OSError),
+        ):
+            services.send_invitation_emails(membership_ids=[membership.pk])
+        membership.refresh_from_db()
+        assert membership.invitation_sent_at is None
+
+    def test_someone_who_has_joined_is_not_sent_an_invitation(self, cohort, learner) -> None:
+        joined = MembershipFactory(cohort=cohort, learner=learner)
+        assert services.send_invitation_emails(membership_ids=[joined.pk]).sent == 0
+        assert mail.outbox == []
 
     def test_the_task_calls_the_service(self) -> None:
-        with mock.patch.object(services, "send_invitation_emails") as send:
+        with mock.patch.object(
+            services, "send_invitation_emails", return_value=services.SentInvitations(sent=2)
+        ) as send:
             tasks.send_invitations([1, 2])
         send.assert_called_once_with(membership_ids=[1, 2])
 
+    def test_the_task_is_retried_when_some_emails_failed(self) -> None:
+        failed = services.SentInvitations(sent=1, failed=1)
+        with (
+            mock.patch.object(services, "send_invitation_emails", return_value=failed),
+            pytest.raises(tasks.InvitationsNotSent),
+        ):
+            tasks.send_invitations.run([1, 2])
+        assert tasks.InvitationsNotSent in tasks.send_invitations.autoretry_for
+
     def test_a_removed_membership_is_not_emailed(self) -> None:
-        assert services.send_invitation_emails(membership_ids=[987654]) == 0
+        assert services.send_invitation_emails(membership_ids=[987654]).sent == 0
         assert mail.outbox == []
+
+
+class TestSendUnsent:
+    def test_queues_only_pending_invitations_not_sent(self, cohort, learner) -> None:
+        unsent = MembershipFactory(cohort=cohort, email=OUTSIDER)
+        MembershipFactory(cohort=cohort, invitation_sent_at=timezone.now())
+        MembershipFactory(cohort=cohort, learner=learner)
+        MembershipFactory(email="elsewhere@partner.example.org")  # another cohort
+        with mock.patch.object(tasks.send_invitations, "delay") as delay:
+            assert services.send_unsent_invitations(cohort=cohort) == (1, True)
+        delay.assert_called_once_with([unsent.pk])
+
+    def test_nothing_to_send(self, cohort) -> None:
+        with mock.patch.object(tasks.send_invitations, "delay") as delay:
+            assert services.send_unsent_invitations(cohort=cohort) == (0, False)
+        delay.assert_not_called()
+
+    def test_says_when_the_broker_is_down(self, cohort, caplog) -> None:
+        MembershipFactory(cohort=cohort, email=OUTSIDER)
+        with mock.patch.object(tasks.send_invitations, "delay", side_effect=OSError("down")):
+            assert services.send_unsent_invitations(cohort=cohort) == (1, False)
+        assert "Could not queue the invitation emails" in caplog.text
+
+    def test_refuses_an_archived_cohort(self, cohort) -> None:
+        cohort.archived = True
+        with pytest.raises(services.CohortArchived):
+            services.send_unsent_invitations(cohort=cohort)
 
 
 class TestResendAndRemove:
     def test_resends_an_invitation(self, cohort, django_capture_on_commit_callbacks) -> None:
         membership = MembershipFactory(cohort=cohort, email=OUTSIDER)
         with django_capture_on_commit_callbacks(execute=True):
+            services.send_invitation_emails(membership_ids=[membership.pk])
+        with django_capture_on_commit_callbacks(execute=True):
             services.resend_invitation(membership=membership)
         assert may_sign_up(email=OUTSIDER)
-        assert [message.to for message in mail.outbox] == [[OUTSIDER]]
+        # Sent already, and asked for again: sent again.
+        assert [message.to for message in mail.outbox] == [[OUTSIDER], [OUTSIDER]]
+        membership.refresh_from_db()
+        assert membership.invitation_sent_at is not None
+
+    def test_resending_to_an_account_allows_no_new_sign_up(
+        self, cohort, learner, django_capture_on_commit_callbacks
+    ) -> None:
+        membership = MembershipFactory(cohort=cohort, email=learner.email)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.resend_invitation(membership=membership)
+        assert not Invitation.objects.exists()
+        assert mail.outbox[0].subject == "You are invited to join Board 1 on Data Masterclass"
 
     def test_does_not_resend_to_someone_who_has_joined(self, cohort, learner) -> None:
         with pytest.raises(services.AlreadyJoined):
@@ -413,9 +526,25 @@ def test_a_broker_that_is_down_does_not_undo_an_upload(
         mock.patch.object(tasks.send_invitations, "delay", side_effect=OSError("no broker")),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.invite_learners(cohort=cohort, invitees=rows(OUTSIDER))
-    assert Membership.objects.filter(cohort=cohort, email=OUTSIDER).exists()
+        result = services.invite_learners(cohort=cohort, invitees=rows(OUTSIDER))
+    membership = Membership.objects.get(cohort=cohort, email=OUTSIDER)
+    assert membership.invitation_sent_at is None  # to be sent later
+    assert result.emails_queued is False
     assert "no broker" in caplog.text
+
+
+def test_an_upload_says_when_its_emails_were_queued(
+    course, django_capture_on_commit_callbacks
+) -> None:
+    cohort = CohortFactory(course=course)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = services.invite_learners(cohort=cohort, invitees=rows(OUTSIDER))
+    assert result.emails_queued is None  # not until the transaction commits
+    with mock.patch.object(tasks.send_invitations, "delay") as delay:
+        [queue] = callbacks
+        queue()
+    assert result.emails_queued is True
+    delay.assert_called_once()
 
 
 def test_a_group_that_is_too_long_is_refused(course) -> None:

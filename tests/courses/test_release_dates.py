@@ -18,6 +18,8 @@ from tests.progress.helpers import read
 pytestmark = pytest.mark.django_db
 
 QUESTIONS = "/courses/mini-course/next-steps/questions/"
+DATA = "/courses/mini-course/first-steps/data/"
+COURSE = "/courses/mini-course/"
 TODAY = timezone.localdate()
 LATER = TODAY + datetime.timedelta(days=8)
 MUCH_LATER = TODAY + datetime.timedelta(days=20)
@@ -90,7 +92,7 @@ def test_exercises_in_a_closed_module_are_closed_too(me, learner, course) -> Non
     assert not learner.submissions.exists()
     # An exercise in no lesson belongs to no module: never closed.
     assert me.get("/courses/mini-course/exercises/flow-1871/").status_code == 200
-    html = me.get("/progress/mini-course/").content.decode()
+    html = me.get("/progress/courses/mini-course/").content.decode()
     assert f"Opens on {in_words(LATER)}" in html
     assert 'href="/courses/mini-course/exercises/flaws/"' not in html
 
@@ -183,3 +185,87 @@ def test_the_check_costs_the_lesson_page_at_most_one_query(
         me.get(url)  # renders and caches the lesson
         with django_assert_max_num_queries(11):
             assert me.get(url).status_code == 200
+
+
+# --- Never a link to a lesson that is not open ------------------------------------------------
+def test_the_last_open_lesson_does_not_lead_into_a_closed_module(me, learner, course) -> None:
+    cohort_with(course, opens=LATER, learner=learner)
+
+    html = me.get(DATA).content.decode()
+
+    assert f'href="{QUESTIONS}"' not in html and 'rel="next"' not in html
+    assert f"Next module opens on {in_words(LATER)}" in html
+    assert 'rel="prev"' in html  # the lesson before is open
+    assert "Mark as read and continue" not in html
+    # Marking it read goes back to the course, not to a page that would refuse them.
+    assert me.post(DATA + "read")["Location"] == COURSE
+    html = me.get(DATA).content.decode()
+    assert "You have read this lesson." in html
+    assert "Next lesson" not in html and f'href="{QUESTIONS}"' not in html
+    assert f"Next module opens on {in_words(LATER)}" in html
+
+
+def test_the_shared_lesson_cache_keeps_each_learners_links_their_own(
+    client, learner, other_learner, course
+) -> None:
+    cohort_with(course, opens=LATER, learner=learner)
+    client.force_login(learner)
+    assert f'href="{QUESTIONS}"' not in client.get(DATA).content.decode()  # cached now
+
+    client.force_login(other_learner)  # in no cohort: every module is open
+    html = client.get(DATA).content.decode()
+    assert f'href="{QUESTIONS}"' in html and "Next module opens" not in html
+    assert client.post(DATA + "read")["Location"] == QUESTIONS
+    assert re.search(
+        rf'class="govuk-button"[^>]*href="{QUESTIONS}">Next lesson',
+        client.get(DATA).content.decode(),
+    )
+
+    client.force_login(learner)
+    assert f'href="{QUESTIONS}"' not in client.get(DATA).content.decode()
+
+
+def test_a_previous_lesson_in_a_closed_module_is_not_linked(me, learner, course) -> None:
+    cohort = cohort_with(course, opens=TODAY, learner=learner)
+    ModuleSchedule.objects.create(
+        cohort=cohort, module=Module.objects.get(course=course, slug="first-steps"),
+        release_date=LATER,
+    )  # fmt: skip
+    html = me.get(QUESTIONS).content.decode()
+    assert me.get(QUESTIONS).status_code == 200
+    assert f'href="{DATA}"' not in html and 'rel="prev"' not in html
+
+
+def test_leaving_out_a_closed_next_lesson_keeps_the_query_bound(
+    me, learner, course, django_assert_max_num_queries
+) -> None:
+    cohort_with(course, opens=LATER, learner=learner)
+    me.get(DATA)  # renders and caches the lesson
+    with django_assert_max_num_queries(11):
+        assert "Next module opens" in me.get(DATA).content.decode()
+
+
+# --- Statuses ---------------------------------------------------------------------------------
+CANNOT_START = re.compile(
+    r'<div class="govuk-task-list__status govuk-task-list__status--cannot-start-yet"[^>]*>'
+    r"\s*Cannot start yet\s*</div>"
+)
+
+
+@pytest.mark.parametrize("url", [COURSE, "/progress/courses/mini-course/"])
+def test_lessons_in_a_closed_module_cannot_be_started_yet(me, learner, course, url) -> None:
+    cohort_with(course, opens=LATER, learner=learner)
+    html = me.get(url).content.decode()
+    assert len(CANNOT_START.findall(html)) == 1  # "Questions to ask", the one closed lesson
+    questions = html[html.index("Questions to ask") :]
+    questions = questions[: questions.index("</li>")]
+    assert "Not started" not in questions
+    assert f"Opens on {in_words(LATER)}" in questions
+
+
+def test_open_lessons_keep_their_usual_statuses(me, learner, course) -> None:
+    cohort_with(course, opens=TODAY, learner=learner)
+    for url in [COURSE, "/progress/courses/mini-course/"]:
+        html = me.get(url).content.decode()
+        assert not CANNOT_START.search(html)
+        assert "Not started" in html

@@ -3,7 +3,7 @@
 import pytest
 
 from courses.models import Lesson
-from exercises.models import Exercise
+from exercises.models import Exercise, Submission
 from progress import selectors, services
 from progress.selectors import CalibrationPoint, LessonStatus
 from tests.progress.helpers import answer, complete, exercise, read, right, wrong
@@ -65,17 +65,43 @@ def test_calibration_counts_marked_answers_by_stated_confidence(
     learner, other_learner, course
 ) -> None:
     wrong(learner, course, "flow-1871", confidence=90)
-    wrong(learner, course, "flow-1871", confidence=90)
-    right(learner, course, "flow-1871", confidence=90)
-    right(learner, course, "lowest-year", confidence=50)
-    right(learner, course, "order-years")  # no confidence given: not counted
-    answer(learner, exercise(course, "flaws"), {"choices": [0]}, confidence=70, grade=False)
+    wrong(learner, course, "lowest-year", confidence=90)
+    right(learner, course, "order-years", confidence=90)
+    right(learner, course, "total-flow", confidence=50)
+    right(learner, course, "flaws")  # no confidence given: not counted
+    answer(learner, exercise(course, "wet-years"), {}, confidence=70, grade=False)  # not marked
     right(other_learner, course, "lowest-year", confidence=99)
 
     points = selectors.calibration(learner=learner, course=course)
 
     assert points == [CalibrationPoint(50, 1, 1), CalibrationPoint(90, 3, 1)]
     assert points[1].share_right == pytest.approx(1 / 3)
+
+
+def test_calibration_uses_only_the_first_answer_to_each_exercise(learner, course) -> None:
+    # Later attempts follow the feedback on the first: they say little about calibration.
+    wrong(learner, course, "flow-1871", confidence=90)
+    right(learner, course, "flow-1871", confidence=90)
+    right(learner, course, "lowest-year", confidence=70)
+    assert selectors.calibration(learner=learner, course=course) == [
+        CalibrationPoint(70, 1, 1),
+        CalibrationPoint(90, 1, 0),
+    ]
+
+
+def test_calibration_starts_from_the_first_answer_that_has_a_confidence(learner, course):
+    wrong(learner, course, "flow-1871")  # no confidence: not the first "such" answer
+    right(learner, course, "flow-1871", confidence=60)
+    assert selectors.calibration(learner=learner, course=course) == [CalibrationPoint(60, 1, 1)]
+
+
+def test_calibration_leaves_out_answers_that_do_not_count(learner, course) -> None:
+    # An attempt that could not be marked fairly (counted=False) says nothing about the
+    # learner; the first counted attempt is the one that speaks.
+    first = wrong(learner, course, "flow-1871", confidence=90)
+    Submission.objects.filter(pk=first.pk).update(counted=False)
+    right(learner, course, "flow-1871", confidence=80)
+    assert selectors.calibration(learner=learner, course=course) == [CalibrationPoint(80, 1, 1)]
 
 
 def test_course_progress_carries_the_certificate_code_once_issued(learner, course) -> None:

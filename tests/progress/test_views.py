@@ -5,15 +5,17 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from courses.models import Lesson
 from exercises.models import Exercise
+from progress.models import Certificate
 from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
 from tests.progress.helpers import answer, complete, exercise, read, right, wrong
 
 pytestmark = pytest.mark.django_db
 
-PROGRESS = "/progress/mini-course/"
+PROGRESS = "/progress/courses/mini-course/"
 
 
 @pytest.fixture
@@ -53,14 +55,29 @@ def test_signed_out_people_are_sent_to_sign_in(client, course, url: str) -> None
 
 
 def test_unknown_and_unpublished_courses_give_404(me, course, draft_course) -> None:
-    assert me.get("/progress/no-such-course/").status_code == 404
-    assert me.get("/progress/draft-course/").status_code == 404
-    assert me.post("/progress/draft-course/certificate/").status_code == 404
+    assert me.get("/progress/courses/no-such-course/").status_code == 404
+    assert me.get("/progress/courses/draft-course/").status_code == 404
+    assert me.post("/progress/courses/draft-course/certificate/").status_code == 404
 
 
 def test_authors_can_see_their_progress_on_a_draft_course(client, author, draft_course) -> None:
     client.force_login(author)
-    assert client.get("/progress/draft-course/").status_code == 200
+    assert client.get("/progress/courses/draft-course/").status_code == 200
+
+
+def test_a_course_named_settings_does_not_clash_with_the_settings_page(me, learner) -> None:
+    settings_course = CourseFactory(slug="settings", title="Settings for analysts")
+    lesson = LessonFactory(module=ModuleFactory(course=settings_course))
+    read(learner, settings_course, lesson.slug)
+
+    page = me.get(reverse("progress:course", kwargs={"course": "settings"}))
+    assert page.status_code == 200
+    assert "Settings for analysts" in text_of(page)
+    assert reverse("progress:course", kwargs={"course": "settings"}) != reverse("progress:settings")
+    assert "Emails and privacy" in text_of(me.get(reverse("progress:settings")))
+    assert f'href="{reverse("progress:course", kwargs={"course": "settings"})}"' in (
+        me.get("/progress/").content.decode()
+    )
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -89,7 +106,7 @@ def test_overview_lists_courses_with_completion_and_mastery_in_words(me, learner
 def test_overview_offers_the_certificate_of_a_completed_course(me, learner, course) -> None:
     complete(learner, course)
     html = me.get("/progress/").content.decode()
-    assert 'action="/progress/mini-course/certificate/"' in html
+    assert f'action="{PROGRESS}certificate/"' in html
     assert "Get your certificate" in html
 
 
@@ -166,11 +183,11 @@ def test_calibration_chart_is_explained_until_there_are_enough_answers(me, learn
 
 def test_calibration_chart_with_summary_and_data_table(me, learner, course) -> None:
     wrong(learner, course, "flow-1871", confidence=90)
-    wrong(learner, course, "flow-1871", confidence=90)
-    right(learner, course, "flow-1871", confidence=90)
+    right(learner, course, "flow-1871", confidence=90)  # a second try: left out
     wrong(learner, course, "order-years", confidence=90)
-    right(learner, course, "order-years", confidence=90)
-    right(learner, course, "lowest-year", confidence=50)
+    right(learner, course, "lowest-year", confidence=90)
+    wrong(learner, course, "total-flow", confidence=90)
+    right(learner, course, "flaws", confidence=50)
 
     response = me.get(PROGRESS)
 
@@ -181,14 +198,14 @@ def test_calibration_chart_with_summary_and_data_table(me, learner, course) -> N
     text = text_of(response)
     assert (
         "When you said you were 50% sure, you were right 100% of the time (1 of 1 answer); "
-        "when you said you were 90% sure, you were right 40% of the time (2 of 5 answers)."
+        "when you said you were 90% sure, you were right 25% of the time (1 of 4 answers)."
     ) in text
     assert "over-confident" in text
     table = html[html.index('id="calibration-title"') :]
     table = table[table.index("<table") : table.index("</table>")]
     assert "<caption" in table and '<th scope="col"' in table
     assert re.search(r'<th scope="row" class="govuk-table__header">90%</th>\s*'
-                     r'<td[^>]*>5</td><td[^>]*>2</td><td[^>]*>40%</td>', table)  # fmt: skip
+                     r'<td[^>]*>4</td><td[^>]*>1</td><td[^>]*>25%</td>', table)  # fmt: skip
 
 
 def test_course_progress_queries_do_not_grow_with_exercises_or_answers(
@@ -218,6 +235,38 @@ def test_course_progress_queries_do_not_grow_with_exercises_or_answers(
 
 
 # --- Privacy --------------------------------------------------------------------------------
+PRIVACY = (
+    "Other learners never see your scores. If you are in a cohort, its facilitators can see "
+    "your progress, and also your scores and answers unless you choose to keep your answers "
+    "private."
+)
+PRIVATE = (
+    "Other learners never see your scores. You keep your practice answers private: your "
+    "facilitators see how much of the course you have done, but not your scores or answers."
+)
+
+
+def test_progress_pages_say_truthfully_who_can_see_the_learners_scores(me, learner, course):
+    for url in ["/progress/", PROGRESS]:
+        response = me.get(url)
+        text = text_of(response)
+        assert "Only you can see" not in text
+        assert PRIVACY in text and PRIVATE not in text
+        assert 'href="/progress/settings/"' in response.content.decode()
+
+    learner.answers_private = True
+    learner.save()
+    for url in ["/progress/", PROGRESS]:
+        text = text_of(me.get(url))
+        assert PRIVATE in text and PRIVACY not in text
+
+
+def test_the_home_page_makes_no_promise_that_scores_are_private(client) -> None:
+    text = text_of(client.get("/"))
+    assert "private to you" not in text
+    assert "other learners never see your scores" in text
+
+
 def test_progress_pages_never_show_another_learners_figures(
     me, learner, other_learner, course
 ) -> None:
@@ -254,7 +303,34 @@ def test_home_page_continues_the_most_recent_course_at_its_next_lesson(me, learn
     assert re.search(r'href="/courses/mini-course/first-steps/data/"[^>]*>\s*Continue', section)
     assert "1 of 3 lessons read" in html
     assert "1 of 1 lessons read" in html
-    assert 'href="/progress/mini-course/"' in html
+    assert f'href="{PROGRESS}"' in html
+
+
+def test_home_page_continues_the_latest_course_not_yet_completed(me, learner, course):
+    other = CourseFactory(title="Another course")
+    first, second = LessonFactory.create_batch(2, module=ModuleFactory(course=other))
+    read(learner, other, first.slug)
+    complete(learner, course)  # the most recent, but complete
+
+    html = me.get("/").content.decode()
+
+    section = html[html.index("Continue where you left off") : html.index("Your courses")]
+    assert "Another course: next," in section and "Mini course" not in section
+    assert re.search(rf'href="{second.get_absolute_url()}"[^>]*>\s*Continue', section)
+
+
+def test_home_page_offers_the_certificate_when_every_course_is_complete(me, learner, course):
+    complete(learner, course)
+
+    html = me.get("/").content.decode()
+
+    assert "Continue where you left off" not in html
+    assert "You have completed Mini course" in html
+    assert f'action="{PROGRESS}certificate/"' in html and "Get your certificate" in html
+    me.post(PROGRESS + "certificate/")
+    code = Certificate.objects.get().code
+    html = me.get("/").content.decode()
+    assert f'href="/certificates/{code}/"' in html and "View your certificate" in html
 
 
 def test_home_page_without_progress_has_no_continue(me, course) -> None:
@@ -291,9 +367,9 @@ def test_course_page_shows_statuses_and_module_figures(me, learner, course) -> N
 # --- Settings -------------------------------------------------------------------------------
 def test_settings_show_the_learners_choices(me, learner) -> None:
     html = me.get("/progress/settings/").content.decode()
-    assert "Email me a weekly summary when I fall behind" in html
+    assert "Email me when I fall behind or a module is nearly due" in html
     assert "Keep my practice answers private from facilitators" in html
-    assert "will see only that you have completed lessons" in html
+    assert "see only how much of the course you have done" in html
     assert re.search(r'name="progress_emails" type="checkbox" checked', html)
     assert not re.search(r'name="answers_private" type="checkbox" checked', html)
 
