@@ -107,8 +107,9 @@ def wait_graded(submission_id: int, started: float) -> float:
     raise SystemExit(f"bench: submission {submission_id} was not graded within 30 s")
 
 
-def run(port: int, session_cookie: str, learner_id: int, env: dict[str, str], log_dir: Path,
+def run(port: int, session_cookie: str, env: dict[str, str], log_dir: Path,
         simple: int = 100, sql: int = 30, batch: int = 1000) -> GradingFigures:  # fmt: skip
+    from accounts.models import User
     from courses import services as course_services
     from exercises.models import Exercise, State, Submission
     from exercises.services import send_for_grading
@@ -126,12 +127,20 @@ def run(port: int, session_cookie: str, learner_id: int, env: dict[str, str], lo
         query = {"query": "SELECT year FROM nile_sample WHERE volume > 1100 ORDER BY year"}
         sql_ms = [wait_graded(*client.answer(sql_url, query)) for _ in range(sql)]
 
-        # Throughput: a backlog of answers, all sent at once, for the one worker to grade.
+        # Throughput: a backlog of answers, all sent at once, for the one worker to grade: one
+        # answer from each of a thousand learners, as when a cohort answers at the same time.
         exercise = Exercise.objects.get(course__slug="mini-course", slug="order-years")
+        User.objects.bulk_create(
+            User(email=f"bench-grading-{i}@bench.example.gov.uk", password="!")  # noqa: S106
+            for i in range(batch)
+        )
+        learners = User.objects.filter(email__startswith="bench-grading-").values_list(
+            "pk", flat=True
+        )
         Submission.objects.bulk_create(
-            Submission(exercise=exercise, learner_id=learner_id, answer={"order": [3, 2, 1, 0]},
+            Submission(exercise=exercise, learner_id=learner, answer={"order": [3, 2, 1, 0]},
                        attempt=1, exercise_version=exercise.version, state=State.PENDING)
-            for _ in range(batch)
+            for learner in learners
         )  # fmt: skip
         ids = list(Submission.objects.filter(state=State.PENDING).values_list("pk", flat=True))
         for submission_id in ids:
