@@ -92,7 +92,13 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 "cohort", Lower("email"), name="one_membership_per_email_in_cohort"
-            )
+            ),
+            # A person invited at two of their addresses joins once.
+            models.UniqueConstraint(
+                fields=["cohort", "learner"],
+                condition=models.Q(learner__isnull=False),
+                name="one_membership_per_learner_in_cohort",
+            ),
         ]
         indexes = [
             models.Index(fields=["learner", "cohort"], name="membership_learner_idx"),

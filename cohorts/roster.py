@@ -122,10 +122,12 @@ def pending_invitations_for(*, user: Person) -> list[PendingInvitation]:
             membership_id=membership.pk,
             cohort=membership.cohort.name,
             course=membership.cohort.course.title,
+            # Facilitators by name only: a staff email address is not for every invitee.
             facilitators=_names(
                 sorted(
-                    person.get_full_name().strip() or person.email
+                    name
                     for person in membership.cohort.facilitators.all()
+                    if (name := person.get_full_name().strip())
                 )
             ),
         )

@@ -350,11 +350,16 @@ def join_cohort(*, membership: Membership, learner: User) -> None:
 
     Raises ``InvitationNotPending`` when the invitation was accepted, withdrawn or declined
     meanwhile, or the learner is already in the cohort through another address."""
-    joined = (
-        Membership.objects.filter(pk=membership.pk, learner__isnull=True)
-        .exclude(cohort__memberships__learner=learner)  # one membership per person in a cohort
-        .update(learner=learner, joined_at=timezone.now())
-    )
+    try:
+        with transaction.atomic():
+            joined = (
+                Membership.objects.filter(pk=membership.pk, learner__isnull=True)
+                # One membership per person in a cohort (and a constraint for a race).
+                .exclude(cohort__memberships__learner=learner)
+                .update(learner=learner, joined_at=timezone.now())
+            )
+    except IntegrityError:
+        joined = 0  # the same person joined through another address at the same moment
     if not joined:
         raise InvitationNotPending()
 

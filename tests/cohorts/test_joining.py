@@ -100,6 +100,13 @@ def test_no_notice_unless_the_invitation_is_theirs_and_open(me, cohort, learner,
     assert roster.pending_invitations_for(user=learner) == []
 
 
+def test_facilitators_without_a_name_are_not_named_by_their_address(me, cohort, invitation):
+    cohort.facilitators.add(UserFactory(first_name="", last_name="", email="staff@example.gov.uk"))
+    page = text(me.get("/"))
+    assert "facilitated by Fran Smith and Sam Jones." in page
+    assert "staff@example.gov.uk" not in page
+
+
 def test_signed_out_visitors_see_no_notice(client, invitation) -> None:
     assert "You have been invited" not in text(client.get("/"))
 
@@ -162,6 +169,15 @@ class TestServices:
             services.join_cohort(membership=second, learner=learner)
         second.refresh_from_db()
         assert second.learner is None
+
+    def test_the_database_refuses_one_person_twice_in_a_cohort(self, cohort, learner) -> None:
+        """Two joins at the same moment through two addresses cannot both pass the check."""
+        from django.db import IntegrityError, transaction
+
+        MembershipFactory(cohort=cohort, learner=learner)
+        second = MembershipFactory(cohort=cohort, email=OTHER_ADDRESS)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.filter(pk=second.pk).update(learner=learner)
 
     def test_declining_withdraws_the_right_to_sign_up_it_gave(self, cohort) -> None:
         from accounts.signup_policy import may_sign_up
