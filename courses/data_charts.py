@@ -3,7 +3,8 @@ lesson charts: a Plotly figure from the same builder, a written summary and a da
 
 A page shows one with ``{% include "components/data_chart.html" with chart=... %}``, and
 includes ``components/chart_head.html`` in its head block and ``components/chart_scripts.html``
-in its scripts block.
+in its scripts block. Lesson charts use the same template, with their dataset's source,
+licence and downloads as its caption (``courses.rendering``).
 """
 
 from __future__ import annotations

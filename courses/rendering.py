@@ -16,9 +16,9 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from courses.content import charts as chart_content
 from courses.content import markdown as md
 from courses.content.datasets import Row, column_list, format_value, parse_value
+from courses.data_charts import data_chart
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson
 from courses.selectors import LessonLink, lesson_sequence
 
@@ -117,17 +117,20 @@ class CourseResolver:
 
     def chart_html(self, chart: Chart, *, dom_id: str) -> str:
         dataset = chart.dataset
-        columns = column_list(dataset.columns)
-        rows = dataset_rows(dataset)
+        figure = data_chart(
+            dom_id=dom_id,
+            title=chart.title,
+            summary=chart.summary,
+            spec=chart.spec,
+            columns=column_list(dataset.columns),
+            rows=dataset_rows(dataset),
+        )
         return render_to_string(
             "courses/embeds/chart.html",
             {
-                "chart": chart,
+                "chart": figure,
+                "source_note": chart.source_note,
                 "dataset": dataset,
-                "dom_id": dom_id,
-                "figure_id": f"{dom_id}-figure",
-                "figure": chart_content.build_figure(chart.spec, rows, columns),
-                "table": chart_content.build_table(chart.spec, rows, columns, title=chart.title),
                 "csv_url": reverse(
                     "courses:chart_csv", kwargs={"course": self.course.slug, "chart": chart.slug}
                 ),
@@ -207,6 +210,7 @@ def _code_version() -> str:
     base = Path(__file__).resolve().parent
     sources = [
         base / "rendering.py", base / "content" / "markdown.py", base / "content" / "charts.py",
+        base / "data_charts.py", base.parent / "templates" / "components" / "data_chart.html",
         *sorted((base / "templates" / "courses").rglob("*.html")),
     ]  # fmt: skip
     digest = hashlib.sha256()
