@@ -9,13 +9,14 @@ from accounts import roles
 from accounts.models import User
 from cohorts.access import reportable_cohorts
 
-# Whether someone facilitates or reports on a cohort is kept in their session, so that the
-# navigation costs no query on most page views, and checked again after this long (the cohort
-# pages themselves check access on every request). The session is written only when the
-# answer changes, so checking does not extend the session's life; when each session was last
-# checked is remembered by each web process.
-COHORT_ROLE_CHECK_SECONDS = 5 * 60
-COHORT_ROLE_SESSION_KEY = "nav_cohorts"
+# The navigation's role links ("Cohorts" for facilitators and report viewers of any cohort,
+# "Marking" for tutors) are decided from answers kept in the session, so that the navigation
+# costs no query on most page views; they are checked again after this long (the pages
+# themselves check access on every request). The session is written only when an answer
+# changes, so checking does not extend the session's life; when each session was last checked
+# is remembered by each web process.
+ROLE_CHECK_SECONDS = 5 * 60
+ROLE_SESSION_KEY = "nav_roles"
 _checked_at: OrderedDict[str, float] = OrderedDict()
 _CHECKED_LIMIT = 10_000
 
@@ -30,32 +31,40 @@ def _note_checked(request: HttpRequest) -> None:
         _checked_at.popitem(last=False)
 
 
-def remember_cohort_role(*, request: HttpRequest, user: User) -> bool:
-    """Check whether the user facilitates or reports on any cohort, and keep the answer in
-    their session if it changed. Called at sign-in and when the last check is old."""
-    value = roles.is_admin(user) or reportable_cohorts(user=user).exists()
-    session = getattr(request, "session", None)
-    if session is not None and session.get(COHORT_ROLE_SESSION_KEY) != {
+def remember_roles(*, request: HttpRequest, user: User) -> dict[str, int | bool]:
+    """Check which role links the user gets, and keep the answers in their session if they
+    changed. Called at sign-in and when the last check is old."""
+    answers: dict[str, int | bool] = {
         "user": user.pk,
-        "value": value,
-    }:
-        session[COHORT_ROLE_SESSION_KEY] = {"user": user.pk, "value": value}
+        "cohorts": roles.is_admin(user) or reportable_cohorts(user=user).exists(),
+        "marking": roles.is_tutor(user),
+    }
+    session = getattr(request, "session", None)
+    if session is not None and session.get(ROLE_SESSION_KEY) != answers:
+        session[ROLE_SESSION_KEY] = answers
     _note_checked(request)
-    return value
+    return answers
+
+
+def _roles(request: HttpRequest) -> dict[str, int | bool]:
+    user = request.user
+    session = getattr(request, "session", None)
+    remembered = session.get(ROLE_SESSION_KEY) if session is not None else None
+    key = getattr(session, "session_key", None) or ""
+    recent = time.time() - _checked_at.get(key, 0) < ROLE_CHECK_SECONDS
+    if recent and isinstance(remembered, dict) and remembered.get("user") == user.pk:
+        return remembered
+    return remember_roles(request=request, user=cast(User, user))
 
 
 def sees_cohorts(request: HttpRequest) -> bool:
     """Admins, and facilitators or report viewers of any cohort."""
-    user = request.user
-    if roles.is_admin(user):
-        return True
-    session = getattr(request, "session", None)
-    remembered = session.get(COHORT_ROLE_SESSION_KEY) if session is not None else None
-    key = getattr(session, "session_key", None) or ""
-    recent = time.time() - _checked_at.get(key, 0) < COHORT_ROLE_CHECK_SECONDS
-    if recent and isinstance(remembered, dict) and remembered.get("user") == user.pk:
-        return bool(remembered.get("value"))
-    return remember_cohort_role(request=request, user=cast(User, user))
+    return roles.is_admin(request.user) or bool(_roles(request).get("cohorts"))
+
+
+def sees_marking(request: HttpRequest) -> bool:
+    """Tutors and admins."""
+    return roles.is_admin(request.user) or bool(_roles(request).get("marking"))
 
 
 def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
@@ -75,7 +84,7 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
         link("Your progress", reverse("progress:overview"))
         if sees_cohorts(request):
             link("Cohorts", reverse("cohorts:list"))
-        if roles.is_tutor(user):
+        if sees_marking(request):
             link("Marking", reverse("marking:queue"))
         if roles.is_admin(user):
             link("Administration", reverse("admin:index"))

@@ -17,7 +17,7 @@ def accept_invitation_once_verified(
 
 
 @receiver(user_logged_in)
-def remember_cohort_role(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    # The navigation's "Cohorts" link, decided once at sign-in rather than on every page.
+def remember_navigation_roles(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # The navigation's role links, decided once at sign-in rather than on every page.
     if request is not None:
-        context_processors.remember_cohort_role(request=request, user=user)
+        context_processors.remember_roles(request=request, user=user)

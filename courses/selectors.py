@@ -9,15 +9,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from cohorts.models import Membership
+from cohorts.models import Cohort, Membership, ModuleSchedule
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonCompletion, Module
+from masterclass import sql
 
 Person = User | AnonymousUser
 
@@ -73,29 +75,46 @@ def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson
     return found
 
 
-def _closed(*, user: Person, course_id: int, module: Q | None = None) -> dict[int, datetime.date]:
+# Each live cohort the learner is in on a course, with the modules it has not opened yet.
+CLOSED_MODULES_SQL = """
+    SELECT m.cohort_id, s.module_id, s.release_date
+    FROM {membership} m
+    JOIN {cohort} c ON c.id = m.cohort_id
+    LEFT JOIN {schedule} s ON s.cohort_id = m.cohort_id AND s.release_date > %(today)s
+    WHERE m.learner_id = %(learner)s AND c.course_id = %(course)s AND NOT c.archived
+"""
+
+
+def _closed(*, user: Person, course_id: int) -> dict[int, datetime.date]:
     """Modules not yet open to the user, with the day each opens. A module is closed only when
     it opens later in every live cohort the learner is in on this course (the earliest date
     wins); learners in no cohort, and people who may preview courses, see every module.
 
-    One query (two when something is closed and the preview roles must be checked)."""
+    One prepared statement (masterclass.sql), as it runs on every lesson and exercise page; a
+    query more when something is closed and the preview roles must be checked."""
     if not user.is_authenticated or roles.is_admin(user):
         return {}
     today = timezone.localdate()
-    schedule = Q(cohort__schedule__release_date__gt=today)
-    if module is not None:
-        schedule &= module
-    rows = (
-        Membership.objects.filter(learner=user.pk, cohort__course=course_id, cohort__archived=False)
-        .annotate(later=FilteredRelation("cohort__schedule", condition=schedule))
-        .order_by()
-        .values_list("cohort_id", "later__module_id", "later__release_date")
+    rows = sql.fetch_all(
+        CLOSED_MODULES_SQL.format(
+            membership=Membership._meta.db_table,
+            cohort=Cohort._meta.db_table,
+            schedule=ModuleSchedule._meta.db_table,
+        ),
+        {
+            # SQLite keeps dates as ISO text.
+            "today": today if connection.vendor == "postgresql" else today.isoformat(),
+            "learner": user.pk,
+            "course": course_id,
+        },
     )
     cohorts: set[int] = set()
     closed_in: dict[int, dict[int, datetime.date]] = {}
     for cohort_id, module_id, release_date in rows:
         cohorts.add(cohort_id)
         if module_id is not None:
+            if isinstance(release_date, str):
+                release_date = datetime.date.fromisoformat(release_date)
             closed_in.setdefault(module_id, {})[cohort_id] = release_date
     closed = {
         module_id: min(dates.values())
@@ -112,29 +131,24 @@ def closed_modules(
 ) -> dict[int, datetime.date]:
     """The course's modules (or only those ``among`` these ids) that have not opened yet for
     this user: module id → opening day."""
+    closed = _closed(user=user, course_id=course.pk)
     if among is None:
-        return _closed(user=user, course_id=course.pk)
-    return _closed(
-        user=user, course_id=course.pk, module=Q(cohort__schedule__module__in=list(among))
-    )
+        return closed
+    return {module_id: day for module_id, day in closed.items() if module_id in among}
 
 
 def module_opens_on(*, user: Person, module: Module) -> datetime.date | None:
     """The day the module opens for this user, if it is not open yet."""
-    return _closed(
-        user=user, course_id=module.course_id, module=Q(cohort__schedule__module=module.pk)
-    ).get(module.pk)
+    return _closed(user=user, course_id=module.course_id).get(module.pk)
 
 
 def lesson_opens_on(*, user: Person, course: Course, lesson_id: int) -> datetime.date | None:
     """The day the module holding the lesson opens for this user, if it is not open yet."""
-    module_of_lesson = Lesson.objects.filter(pk=lesson_id).order_by().values("module_id")[:1]
-    closed = _closed(
-        user=user,
-        course_id=course.pk,
-        module=Q(cohort__schedule__module=Subquery(module_of_lesson)),
-    )
-    return min(closed.values()) if closed else None
+    closed = _closed(user=user, course_id=course.pk)
+    if not closed:
+        return None
+    module_id = Lesson.objects.filter(pk=lesson_id).values_list("module_id", flat=True).first()
+    return closed.get(module_id) if module_id is not None else None
 
 
 def next_lesson_for(*, user: User, course: Course) -> Lesson | None:

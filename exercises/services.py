@@ -101,8 +101,9 @@ def grade_submission(*, submission_id: int) -> bool:
         submission = (
             # Waits for any other holder of the row (the web process noting when it sent the
             # task, or a duplicate delivery grading it): then sees the row as it is now.
-            Submission.objects.select_for_update(of=("self",))
-            .select_related("exercise")
+            # The learner's row too, which progress recounts take turns on (progress.services).
+            Submission.objects.select_for_update(of=("self", "learner"))
+            .select_related("exercise", "learner")
             .only(*GRADING_FIELDS)
             .filter(pk=submission_id, state__in=[State.PENDING, State.GRADING])
             .first()
@@ -140,13 +141,14 @@ def grade_submission(*, submission_id: int) -> bool:
             learner_id=submission.learner_id,
             exercise_id=submission.exercise_id,
             course_id=exercise.course_id,
+            learner_locked=True,
         )
     return True
 
 
 # What grading reads: the answer, and the exercise's kind and answer key.
 GRADING_FIELDS = (
-    "learner", "exercise", "answer", "variant", "confidence", "state", "counted",
+    "learner__id", "exercise", "answer", "variant", "confidence", "state", "counted",
     "exercise__kind", "exercise__spec",
     "exercise__certainty_based_marking", "exercise__version", "exercise__course_id",
 )  # fmt: skip

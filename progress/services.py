@@ -8,11 +8,10 @@ heals any drift, for instance after a course's content changed (docs/adr/0010).
 
 from __future__ import annotations
 
-from django.db import connection
-
 from accounts.models import User
 from courses.models import Course, Lesson, LessonCompletion, Module
 from exercises.models import Exercise, State, Submission
+from masterclass.sql import execute
 from progress.models import Certificate, CourseProgress, ExerciseProgress
 
 
@@ -69,8 +68,7 @@ def refresh_exercise_progress(
         "error": State.ERROR,
         "graded": State.GRADED,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    execute(sql, params)
 
 
 COURSE_SQL = """
@@ -125,9 +123,7 @@ def refresh_course_progress(*, course_id: int, learner_id: int | None = None) ->
         only_lc=only_learner.format(alias="lc"),
         only_ep=only_learner.format(alias="ep"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"course": course_id, "learner": learner_id})
-        counted = cursor.rowcount
+    counted = execute(sql, {"course": course_id, "learner": learner_id})
     if learner_id is not None and counted:
         return
     # Learners with nothing left to count (their only answer failed to be marked, or what they
@@ -148,10 +144,14 @@ def _lock_learner(learner_id: int) -> None:
     User.objects.select_for_update().filter(pk=learner_id).values_list("pk").first()
 
 
-def record_answer(*, learner_id: int, exercise_id: int, course_id: int) -> None:
+def record_answer(
+    *, learner_id: int, exercise_id: int, course_id: int, learner_locked: bool = False
+) -> None:
     """An answer was submitted or marked: recount the exercise, then the course. Call inside
-    the transaction that changed the answer."""
-    _lock_learner(learner_id)
+    the transaction that changed the answer; ``learner_locked`` when that transaction already
+    holds the learner's row (``SELECT … FOR UPDATE``)."""
+    if not learner_locked:
+        _lock_learner(learner_id)
     refresh_exercise_progress(learner_id=learner_id, exercise_id=exercise_id)
     refresh_course_progress(course_id=course_id, learner_id=learner_id)
 

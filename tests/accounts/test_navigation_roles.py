@@ -1,5 +1,6 @@
-"""The navigation's "Cohorts" link: for admins, and for facilitators and report viewers of any
-cohort, remembered in the session so that it costs no query on most pages."""
+"""The navigation's role links: "Cohorts" for admins, facilitators and report viewers of any
+cohort, "Marking" for tutors; remembered in the session so that they cost no query on most
+pages."""
 
 import datetime
 
@@ -63,7 +64,7 @@ def test_the_answer_is_remembered_for_a_while(client, learner, cohort, monkeypat
     cohort.facilitators.add(learner)
     assert 'href="/cohorts/"' not in nav_html(client)  # not yet: remembered as no
 
-    later = context_processors.time.time() + context_processors.COHORT_ROLE_CHECK_SECONDS + 1
+    later = context_processors.time.time() + context_processors.ROLE_CHECK_SECONDS + 1
     monkeypatch.setattr(context_processors.time, "time", lambda: later)
     assert 'href="/cohorts/"' in nav_html(client)
     assert cohort_queries(client) == 0
@@ -73,10 +74,10 @@ def test_an_answer_remembered_for_someone_else_is_not_used(client, learner, coho
     cohort.facilitators.add(learner)
     client.force_login(learner)
     session = client.session
-    session[context_processors.COHORT_ROLE_SESSION_KEY] = {
+    session[context_processors.ROLE_SESSION_KEY] = {
         "user": learner.pk + 1000,
-        "at": context_processors.time.time(),
-        "value": False,
+        "cohorts": False,
+        "marking": False,
     }
     session.save()
     assert 'href="/cohorts/"' in nav_html(client)
@@ -85,10 +86,31 @@ def test_an_answer_remembered_for_someone_else_is_not_used(client, learner, coho
 def test_checking_again_does_not_extend_the_session(client, learner, monkeypatch) -> None:
     client.force_login(learner)
     client.get("/")
-    later = context_processors.time.time() + context_processors.COHORT_ROLE_CHECK_SECONDS + 1
+    later = context_processors.time.time() + context_processors.ROLE_CHECK_SECONDS + 1
     monkeypatch.setattr(context_processors.time, "time", lambda: later)
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     sql = [q["sql"] for q in queries.captured_queries]
     assert any("cohorts_cohort" in q for q in sql)  # checked again…
     assert not any(q.startswith(("UPDATE", "INSERT")) and "session" in q for q in sql)  # …unsaved
+
+
+def marking_queries(client, url: str = "/") -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return sum("auth_group" in q["sql"] and "Tutors" in q["sql"] for q in queries.captured_queries)
+
+
+def test_tutors_see_marking_remembered_for_a_while(client, learner, monkeypatch) -> None:
+    from django.contrib.auth.models import Group
+
+    client.force_login(learner)
+    assert 'href="/marking/"' not in nav_html(client)
+    assert marking_queries(client) == 0
+
+    learner.groups.add(Group.objects.get_or_create(name="Tutors")[0])
+    assert 'href="/marking/"' not in nav_html(client)  # not yet: remembered as no
+    later = context_processors.time.time() + context_processors.ROLE_CHECK_SECONDS + 1
+    monkeypatch.setattr(context_processors.time, "time", lambda: later)
+    assert 'href="/marking/"' in nav_html(client)
+    assert marking_queries(client) == 0
