@@ -10,13 +10,14 @@ NPM_STAMP := node_modules/.installed
 CSS := static/build/main.css
 WEB_PORT ?= 8000
 
-.PHONY: help run test lint typecheck bench install check-python check-npm
+.PHONY: help run test lint typecheck bench loadtest install check-python check-npm
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and start web + worker + beat"
 	@echo "make test   the whole test suite (browser tests need Debian's chromium)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  the benchmarks: prints a table and writes var/bench.json"
+	@echo "make loadtest  200 learners for 3 minutes while workers, Redis and web fail (PostgreSQL)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -56,6 +57,20 @@ run: install .env
 	@echo "Emails are written to var/mail/ (each one is also logged here)."
 	@WEB_PORT=$(WEB_PORT) exec $(VENV)/bin/honcho -f Procfile.dev start
 
+# Production on one machine (Procfile.prod): gunicorn (gunicorn.conf.py), GRADING_CONCURRENCY
+# grading workers, a default and an email worker, and beat. Settings come from the environment
+# only: honcho is told not to read .env, which says development on a developer's machine.
+GRADING_CONCURRENCY ?= 2
+.PHONY: prod
+prod: install
+	@test "$$DJANGO_ENV" = production || { echo "Refusing to start: make prod needs DJANGO_ENV=production in the environment, with SECRET_KEY, ALLOWED_HOSTS, SITE_URL, EMAIL_URL, DATABASE_URL and REDIS_URL."; exit 1; }
+	@for name in DATABASE_URL REDIS_URL; do test -n "$${!name}" || { echo "Refusing to start: $$name is required in the environment (production runs on PostgreSQL and Redis)."; exit 1; }; done
+	@out=$$($(PY) manage.py check --deploy --fail-level ERROR 2>&1) || { msg=$$(echo "$$out" | sed -n 's/.*ImproperlyConfigured: //p' | head -1); echo "Refusing to start: $${msg:-$$out}"; exit 1; }; echo "$$out"
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	@echo "Starting web on port $${PORT:-8000} (gunicorn.conf.py), $(GRADING_CONCURRENCY) grading workers, a default and an email worker, and beat. Ctrl-C stops them all."
+	@exec $(VENV)/bin/honcho -f Procfile.prod -e /dev/null start --port $${PORT:-8000} --concurrency worker-grading=$(GRADING_CONCURRENCY)
+
 test: install
 	$(VENV)/bin/ruff check .
 	DJANGO_ENV=test $(VENV)/bin/mypy
@@ -68,3 +83,8 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py
+
+# LOADTEST_SECONDS (180) and LOADTEST_USERS (200) from the environment; DATABASE_URL names
+# the PostgreSQL server for its throwaway database. Starts its own Redis on a free port.
+loadtest: install
+	$(PY) bench/loadtest.py

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from masterclass import processes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 MINI_COURSE = BASE_DIR / "tests" / "courses" / "fixtures" / "mini-course"
 
@@ -29,27 +31,16 @@ class GradingFigures:
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.GRADING_QUEUE}"
-    with open(log, "wb") as out:
-        worker = subprocess.Popen(
-            [str(BASE_DIR / ".venv" / "bin" / "celery"), "-A", "masterclass", "worker",
-             "--pool", "solo", "--queues", queues, "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel", "WARNING", "--hostname", "bench@%h"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=out,
-        )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise SystemExit(f"bench: the Celery worker exited:\n{log.read_text()}")
-        if " ready." in log.read_text(errors="replace") or _worker_ready(log):
-            return worker
-        time.sleep(0.2)
-    raise SystemExit("bench: the Celery worker did not start")
-
-
-def _worker_ready(log: Path) -> bool:
-    # At WARNING level the banner is not printed; a short grace period stands in for it.
-    return log.stat().st_mtime + 3 < time.time() or "ready" in log.read_text(errors="replace")
+    log.unlink(missing_ok=True)
+    try:
+        return processes.start_worker(
+            queues=[settings.CELERY_TASK_DEFAULT_QUEUE, settings.GRADING_QUEUE],
+            hostname="bench@%h",
+            log_path=log,
+            env=env,
+        )
+    except processes.WorkerNotReady as error:
+        raise SystemExit(f"bench: {error}") from error
 
 
 class Learner:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -21,6 +20,7 @@ from courses.content.datasets import Row, column_list, format_value, parse_value
 from courses.data_charts import data_chart
 from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson
 from courses.selectors import LessonLink, lesson_sequence
+from masterclass import caching
 
 PREVIEW_ROWS = 10
 CACHE_SECONDS = 60 * 60 * 24
@@ -242,7 +242,7 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
         if (local := _local.get(key)) is not None:
             _local.move_to_end(key)
             return local
-    cached: RenderedLesson | None = cache.get(key)
+    cached: RenderedLesson | None = caching.get(key)
     if cached is not None:
         _remember(key, cached)
         return cached
@@ -273,7 +273,7 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
         next_lesson=context["next_lesson"],
         has_charts="data-chart-figure" in result.html,
     )
-    cache.set(key, rendered, CACHE_SECONDS)
+    caching.set(key, rendered, CACHE_SECONDS)
     _remember(key, rendered)
     return rendered
 
@@ -296,8 +296,8 @@ def rendered_introduction(course: Course) -> str:
         f"course-intro:{RENDER_VERSION}:{course.pk}:{course.updated_at.timestamp()}:"
         f"{course.content_version}"
     )
-    cached: str | None = cache.get(key)
+    cached: str | None = caching.get(key)
     if cached is None:
         cached = md.render(course.introduction, CourseResolver(course)).html
-        cache.set(key, cached, CACHE_SECONDS)
+        caching.set(key, cached, CACHE_SECONDS)
     return cached

@@ -97,9 +97,7 @@ def _closed(*, user: Person, course_id: int) -> dict[int, datetime.date]:
     today = timezone.localdate()
     rows = sql.fetch_all(
         CLOSED_MODULES_SQL.format(
-            membership=Membership._meta.db_table,
-            cohort=Cohort._meta.db_table,
-            schedule=ModuleSchedule._meta.db_table,
+            **sql.tables(membership=Membership, cohort=Cohort, schedule=ModuleSchedule)
         ),
         {
             # SQLite keeps dates as ISO text.

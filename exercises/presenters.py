@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from courses.models import Course
 from courses.selectors import Person
 from exercises import grading, selectors
 from exercises.models import Exercise, Kind, State, Submission
+from masterclass import caching
 
 
 def question_html(*, exercise: Exercise, course: Course, variant: str) -> str:
@@ -22,14 +22,14 @@ def question_html(*, exercise: Exercise, course: Course, variant: str) -> str:
         f"exercise-q:{rendering.RENDER_VERSION}:{exercise.pk}:{exercise.version}:"
         f"{course.content_version}:{variant}"
     )
-    html: str | None = cache.get(key)
+    html: str | None = caching.get(key)
     if html is None:
         resolver = rendering.CourseResolver(course)
         prompt = exercise.prompt.replace("{value}", variant) if variant else exercise.prompt
         html = md.render(prompt, resolver).html
         if exercise.chart is not None:
             html += resolver.chart_html(exercise.chart, dom_id=f"chart-{exercise.chart.slug}-q")
-        cache.set(key, html, 60 * 60 * 24)
+        caching.set(key, html, 60 * 60 * 24)
     return html
 
 

@@ -104,9 +104,13 @@ INSTALLED_APPS = [
     "cohorts",
     "audit",
     "monitoring",
+    "backups",
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer (redirects, static files, errors) carries a request id and
+    # is timed and counted.
+    "monitoring.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -164,6 +168,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     )
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Let the statements run for every answer (progress recounts) be prepared once per
+    # connection: planning them costs more than running them. Only code that asks for it
+    # prepares; Django's own queries never do. Turn off behind a pooler that cannot keep
+    # prepared statements (PgBouncer before 1.21 in transaction mode).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _db["OPTIONS"]["prepare_threshold"] = 5
     if env.bool("DATABASE_POOL", default=True):
         # psycopg's pool, per process. Celery's Django integration closes the connection around
         # every task; with the pool that hands it back instead of reconnecting (several ms on
@@ -190,6 +200,9 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Errors are not ignored here: rate limits on signing in fail closed while Redis is
+            # down. What can be rebuilt (rendered lessons) goes through masterclass.caching,
+            # which treats an outage as a miss. Sessions stay in the database.
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
@@ -247,9 +260,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 _QUEUE_PREFIX = f"test-{TEST_RUN}-" if IS_TEST else ""
 CELERY_TASK_DEFAULT_QUEUE = f"{_QUEUE_PREFIX}default"
 GRADING_QUEUE = f"{_QUEUE_PREFIX}grading"
+# Email has its own queue, so a slow mail server never holds up grading or the beat jobs.
+EMAIL_QUEUE = f"{_QUEUE_PREFIX}email"
 CELERY_TASK_ROUTES = {
     "exercises.tasks.grade_submission": {"queue": GRADING_QUEUE},
     "exercises.tasks.regrade_submissions": {"queue": GRADING_QUEUE},
+    "accounts.tasks.send_email_message": {"queue": EMAIL_QUEUE},
+    "cohorts.tasks.send_invitations": {"queue": EMAIL_QUEUE},
+    "cohorts.tasks.send_weekly_progress_emails": {"queue": EMAIL_QUEUE},
+    "cohorts.tasks.send_facilitator_digests": {"queue": EMAIL_QUEUE},
+    "cohorts.tasks.send_due_date_reminders": {"queue": EMAIL_QUEUE},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Publishing: a few quick retries, then give up (the submission is saved; the sweeper sends it).
@@ -261,11 +281,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every worker records a heartbeat this often, from a thread of its own (monitoring.heartbeat).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
-    "record-worker-heartbeat": {
-        "task": "monitoring.tasks.record_heartbeat",
-        "schedule": env.int("WORKER_HEARTBEAT_SECONDS", default=60),
-    },
     "sweep-submissions": {
         "task": "exercises.tasks.sweep_submissions",
         "schedule": env.int("SWEEP_SECONDS", default=15),
@@ -365,6 +383,10 @@ else:
     EMAIL_BACKEND = "accounts.mail.LocalFileEmailBackend"
     # A test can point a worker process at its own folder, to count what the worker sent.
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Sign-in codes and other account emails go through the email queue, so a slow mail server
+# never holds up a request; if the broker is down they are sent in the request instead.
+# Off outside production, so tests and `make run` see the message straight away.
+SEND_EMAIL_IN_BACKGROUND = env.bool("SEND_EMAIL_IN_BACKGROUND", default=IS_PRODUCTION)
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -457,14 +479,36 @@ PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
 
 # --- Logging --------------------------------------------------------------
+# One JSON object a line in production (for a log store), plain text elsewhere; either way every
+# line carries the request id of the request, or of the request that sent the task, it belongs to.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "monitoring.logging.JsonFormatter"},
+    },
+    "filters": {
+        "request_id": {
+            "()": "monitoring.logging.RequestIdFilter",
+            "missing": "-" if LOG_FORMAT == "plain" else None,
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Celery workers log through the LOGGING above instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Health check ---------------------------------------------------------
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.5)

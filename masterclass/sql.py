@@ -3,48 +3,78 @@ databases.
 
 On PostgreSQL they run as prepared statements with values bound by the server, so each
 connection plans each statement once: for these joins, planning costs several times more than
-running, and building the same query through the ORM costs more again. Django's own cursors bind
-values on the client, so every query through them is planned anew. Set
-``DATABASE_PREPARED_STATEMENTS=false`` behind a pooler that cannot keep prepared statements; they
-then run unprepared, with the same results.
+running, and building the same query through the ORM costs more again (docs/adr/0014).
+Django's own cursors bind values on the client, so every query through them is planned anew.
+Set ``DATABASE_PREPARED_STATEMENTS=false`` behind a pooler that cannot keep prepared
+statements; they then run unprepared, with the same results.
+
+They go through Django's execute wrappers and query log like any other query, so query counts
+(tests, the request log, the benchmark) include them on both databases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import functools
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 from django.db import connection
+from django.db.models import Model
 
 
-@contextmanager
-def _prepared_cursor() -> Iterator[psycopg.Cursor[Any]]:
-    """A server-binding cursor on Django's connection (so in its transaction), whose errors
-    Django sees as its own: the same exception classes, and a broken connection is dropped."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        yield cursor
+def tables(**models: type[Model]) -> dict[str, str]:
+    """Table names to format into a statement: ``tables(sub=Submission)`` → ``{sub}``."""
+    return {name: model._meta.db_table for name, model in models.items()}
+
+
+def for_update(*aliases: str, no_key: bool = False) -> str:
+    """``FOR [NO KEY] UPDATE OF`` these tables' rows where the database locks rows; SQLite
+    locks the whole database for a write transaction instead, so there it is nothing."""
+    if connection.vendor == "sqlite":
+        return ""
+    return f"FOR {'NO KEY ' if no_key else ''}UPDATE OF {', '.join(aliases)}"
 
 
 def execute(sql: str, params: Mapping[str, Any]) -> int:
     """Run a statement that writes; return how many rows it wrote."""
-    if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.rowcount
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return _run(sql, params, lambda cursor: cursor.rowcount)
 
 
 def fetch_all(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Run a query; return its rows as tuples."""
-    if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _run(sql, params, lambda cursor: cursor.fetchall())
+
+
+def _run(sql: str, params: Mapping[str, Any], result: Any) -> Any:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return result(cursor)
+    connection.validate_no_broken_transaction()
+    connection.ensure_connection()
+    # A server-binding cursor on Django's connection (so in its transaction), whose errors
+    # Django sees as its own: the same exception classes, and a broken connection is dropped.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
+
+        def run(sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+            raw.execute(sql, params, prepare=True)
+            return result(raw)
+
+        executor = functools.reduce(
+            lambda inner, wrapper: functools.partial(wrapper, inner),
+            connection.execute_wrappers,
+            run,
+        )
+        started = time.monotonic()
+        try:
+            return executor(sql, params, False, {"connection": connection, "cursor": raw})
+        finally:
+            if connection.queries_logged:
+                connection.queries_log.append(
+                    {
+                        "sql": f"{sql} -- {dict(params)!r}",
+                        "time": f"{time.monotonic() - started:.3f}",
+                    }
+                )

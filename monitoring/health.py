@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connections
@@ -15,6 +16,7 @@ from django.db.utils import load_backend
 from masterclass.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def check_database() -> str:
@@ -64,19 +66,44 @@ CHECKS: dict[str, Callable[[], str]] = {"database": check_database, "broker": ch
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="healthz")
 
 
-_running: dict[str, Future[str]] = {}
+_running: dict[str, Future[Any]] = {}
 _running_lock = threading.Lock()
 
 
-def _submit(name: str, check: Callable[[], str]) -> Future[str]:
+def _submit(name: str, check: Callable[[], T]) -> Future[T]:
     """Start a check, unless the last one of its kind is still stuck: then report on that one
     rather than pile up more threads behind it."""
     with _running_lock:
         previous = _running.get(name)
         if previous is not None and not previous.done():
-            return previous
+            return cast("Future[T]", previous)
         _running[name] = future = _pool.submit(check)
         return future
+
+
+def _read_queue_depths(queues: tuple[str, ...]) -> dict[str, int]:
+    timeout = settings.HEALTHZ_TIMEOUT_SECONDS
+    with celery_app.connection_for_read() as connection:
+        connection.transport_options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+        connection.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0.1, timeout=timeout
+        )
+        channel = connection.default_channel
+        # The transport's own count, so it follows kombu's storage: on Redis the LLEN of the
+        # queue's list and of its priority lists; on the embedded broker the number of
+        # "<time>_<uuid>.<queue>.msg" files in the queue folder.
+        return {queue: int(channel._size(queue)) for queue in queues}  # type: ignore[attr-defined]
+
+
+def queue_depths(queues: tuple[str, ...]) -> dict[str, int | None]:
+    """Messages waiting in each queue; None for every queue when the broker does not answer
+    within the health check deadline."""
+    future = _submit(f"queues:{','.join(queues)}", lambda: _read_queue_depths(queues))
+    try:
+        return dict(future.result(timeout=settings.HEALTHZ_TIMEOUT_SECONDS))
+    except Exception as error:
+        logger.warning("Could not read the queue depths: %r", error)
+        return dict.fromkeys(queues)
 
 
 def run_checks() -> dict[str, str]:

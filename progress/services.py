@@ -11,20 +11,20 @@ from __future__ import annotations
 from accounts.models import User
 from courses.models import Course, Lesson, LessonCompletion, Module
 from exercises.models import Exercise, State, Submission
-from masterclass.sql import execute
+from masterclass import sql
 from progress.models import Certificate, CourseProgress, ExerciseProgress
 
 
 def _tables() -> dict[str, str]:
-    return {
-        "ep": ExerciseProgress._meta.db_table,
-        "cp": CourseProgress._meta.db_table,
-        "sub": Submission._meta.db_table,
-        "ex": Exercise._meta.db_table,
-        "lc": LessonCompletion._meta.db_table,
-        "lesson": Lesson._meta.db_table,
-        "module": Module._meta.db_table,
-    }
+    return sql.tables(
+        ep=ExerciseProgress,
+        cp=CourseProgress,
+        sub=Submission,
+        ex=Exercise,
+        lc=LessonCompletion,
+        lesson=Lesson,
+        module=Module,
+    )
 
 
 def refresh_exercise_progress(
@@ -43,7 +43,7 @@ def refresh_exercise_progress(
         )
         if value is not None
     )
-    sql = """
+    statement = """
         INSERT INTO {ep} (learner_id, exercise_id, course_id, attempts, best_score, correct,
                           first_answered_at, last_answered_at)
         SELECT s.learner_id, s.exercise_id, e.course_id,
@@ -68,7 +68,7 @@ def refresh_exercise_progress(
         "error": State.ERROR,
         "graded": State.GRADED,
     }
-    execute(sql, params)
+    sql.execute(statement, params)
 
 
 COURSE_SQL = """
@@ -118,12 +118,12 @@ def refresh_course_progress(*, course_id: int, learner_id: int | None = None) ->
     complete (its certificate stands) even if lessons are added later.
     """
     only_learner = "AND {alias}.learner_id = %(learner)s" if learner_id is not None else ""
-    sql = COURSE_SQL.format(  # noqa: S608 (table names and fixed text; values are parameters)
+    statement = COURSE_SQL.format(  # noqa: S608 (table names and fixed text; values are parameters)
         **_tables(),
         only_lc=only_learner.format(alias="lc"),
         only_ep=only_learner.format(alias="ep"),
     )
-    counted = execute(sql, {"course": course_id, "learner": learner_id})
+    counted = sql.execute(statement, {"course": course_id, "learner": learner_id})
     if learner_id is not None and counted:
         return
     # Learners with nothing left to count (their only answer failed to be marked, or what they
@@ -136,12 +136,19 @@ def refresh_course_progress(*, course_id: int, learner_id: int | None = None) ->
     stale.exclude(learner__in=active).exclude(learner__in=answered).delete()
 
 
-def _lock_learner(learner_id: int) -> None:
+LOCK_LEARNER_SQL = "SELECT u.id FROM {user} u WHERE u.id = %(learner)s {lock}"
+
+
+def lock_learner(learner_id: int) -> None:
     """Recounts of one learner's progress take turns. Without this, two transactions (two
     gradings on two workers, or reading a lesson while an answer is marked) could each count
     without seeing the other's uncommitted change, and the last to write would leave a figure
-    one short. The lock is the learner's row, which submitting an answer also locks."""
-    User.objects.select_for_update().filter(pk=learner_id).values_list("pk").first()
+    one short. The lock is the learner's row, which submitting an answer also locks. It is a
+    "no key" lock: rows that merely refer to the learner can still be added meanwhile."""
+    sql.fetch_all(
+        LOCK_LEARNER_SQL.format(**sql.tables(user=User), lock=sql.for_update("u", no_key=True)),
+        {"learner": learner_id},
+    )
 
 
 def record_answer(
@@ -151,14 +158,14 @@ def record_answer(
     the transaction that changed the answer; ``learner_locked`` when that transaction already
     holds the learner's row (``SELECT … FOR UPDATE``)."""
     if not learner_locked:
-        _lock_learner(learner_id)
+        lock_learner(learner_id)
     refresh_exercise_progress(learner_id=learner_id, exercise_id=exercise_id)
     refresh_course_progress(course_id=course_id, learner_id=learner_id)
 
 
 def record_reading(*, learner_id: int, course_id: int) -> None:
     """A lesson was marked read: recount the course. Call inside that transaction."""
-    _lock_learner(learner_id)
+    lock_learner(learner_id)
     refresh_course_progress(course_id=course_id, learner_id=learner_id)
 
 

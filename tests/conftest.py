@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from courses import rendering
+from masterclass import processes
 from masterclass.databases import database_url
 from tests.accounts.factories import PASSWORD, UserFactory
 
@@ -165,9 +166,14 @@ def sign_in(page: Any, password: str) -> Any:
 class Worker:
     """A real `celery worker` process on the test database, started and stopped by tests."""
 
-    def __init__(self, log_dir: Path, **env: str) -> None:
+    def __init__(self, log_dir: Path, queues: list[str] | None = None, **env: str) -> None:
         from django.db import connection
 
+        self.queues = queues or [
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            settings.GRADING_QUEUE,
+            settings.EMAIL_QUEUE,
+        ]
         self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
         self.env = {
             **os.environ,
@@ -179,21 +185,15 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
-        celery = BASE_DIR / ".venv" / "bin" / "celery"
-        command = [
-            str(celery) if celery.exists() else (shutil.which("celery") or "celery"),
-            "-A", "masterclass", "worker",
-            "--pool", "solo",
-            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-            "--queues", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.GRADING_QUEUE}",
-            "--without-gossip", "--without-mingle",
-            "--loglevel", "INFO",
-        ]  # fmt: skip
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=log
+        try:
+            self.process = processes.start_worker(
+                queues=self.queues,
+                hostname=f"test-{uuid.uuid4().hex[:8]}@%h",
+                log_path=self.log_path,
+                env=self.env,
             )
-        _wait_for_ready(self.process, self.log_path)
+        except processes.WorkerNotReady as error:
+            pytest.fail(str(error))
         return self
 
     def kill(self) -> None:
@@ -238,20 +238,6 @@ def celery_worker(
         yield worker
     finally:
         worker.stop()
-
-
-def _wait_for_ready(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
-    start = log_path.stat().st_size if log_path.exists() else 0
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")[start:]
-        if " ready." in text:
-            return
-        if process.poll() is not None:
-            pytest.fail(f"The Celery worker exited with {process.returncode}:\n{text}")
-        time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"The Celery worker was not ready after {timeout} s:\n{log_path.read_text()}")
 
 
 def wait_until(condition: Any, *, timeout: float = 30, interval: float = 0.1) -> Any:

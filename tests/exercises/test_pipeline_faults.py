@@ -11,11 +11,14 @@ import pytest
 from exercises import services
 from exercises.models import Exercise, State, Submission
 from masterclass.celery import app as celery_app
+from progress.models import ExerciseProgress
 from tests.accounts.factories import UserFactory
 from tests.conftest import Worker, empty_embedded_broker, wait_until
 from tests.exercises.conftest import MINI_COURSE
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+SQL_RIGHT = "SELECT year FROM nile_sample WHERE volume > 1150"
 
 
 @pytest.fixture
@@ -150,3 +153,53 @@ def test_redis_down_while_learners_submit_loses_nothing(
         worker.stop()
     everything = Submission.objects.filter(pk__in=before + during + after)
     assert {(s.state, s.correct, s.grading_runs) for s in everything} == {(State.GRADED, True, 1)}
+
+
+def _queue_length(port: int, queue: str) -> int:
+    result = subprocess.run(
+        ["redis-cli", "-p", str(port), "llen", queue], capture_output=True, text=True, check=True
+    )
+    return int(result.stdout.strip())
+
+
+def test_worker_killed_and_redis_restarted_grades_every_answer_once(
+    course, tmp_path, private_redis, monkeypatch, settings
+):
+    """The worst of both: the worker dies mid-batch and the broker comes back empty. Only the
+    sweeper knows what is left; each answer is still graded exactly once and counted once."""
+    port, start_redis, stop_redis = private_redis
+    url = f"redis://127.0.0.1:{port}/0"
+    _use_broker(url, monkeypatch)
+    settings.GRADING_RESEND_AFTER_SECONDS = 1
+    exercise = Exercise.objects.get(slug="wet-years")  # SQL: the slowest kind to grade
+    first = Worker(tmp_path, REDIS_URL=url).start()
+    learners = UserFactory.create_batch(40)
+    ids = []
+    for query in ("SELECT year FROM nile_sample WHERE volume > 1000", SQL_RIGHT):
+        for learner in learners:
+            ids.append(services.submit_answer(
+                learner=learner, exercise=exercise, answer={"query": query}, confidence=None
+            ).pk)  # fmt: skip
+    wait_until(lambda: Submission.objects.filter(state=State.GRADED).count() >= 3, timeout=60)
+    first.kill()
+    stop_redis()
+    start_redis()
+    second = Worker(tmp_path, REDIS_URL=url).start()
+    try:
+        unfinished = Submission.objects.exclude(state=State.GRADED).count()
+        assert unfinished > 0, "the worker finished before it was killed: make the batch bigger"
+        # The restarted broker kept nothing: what is left is known only to the database.
+        assert _queue_length(port, settings.GRADING_QUEUE) == 0
+        sweep_until_all_graded(len(ids), timeout=60)
+    finally:
+        second.stop()
+    rows = Submission.objects.filter(pk__in=ids)
+    assert {s.state for s in rows} == {State.GRADED}
+    # One stored result each: a grading killed mid-way rolled back, and a second delivery of
+    # the same answer found it graded and did nothing.
+    assert set(rows.values_list("grading_runs", flat=True)) == {1}
+    assert sorted(rows.values_list("correct", flat=True)) == [False] * 40 + [True] * 40
+    progress = ExerciseProgress.objects.filter(exercise=exercise)
+    assert {(p.learner_id, p.attempts, p.correct) for p in progress} == {
+        (learner.pk, 2, True) for learner in learners
+    }

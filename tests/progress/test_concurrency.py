@@ -48,3 +48,45 @@ def test_two_gradings_of_one_learner_at_once_are_both_counted(learner, course, e
         learner=learner, course=exercise_named("flow-1871").course
     )
     assert (progress.exercises_answered, progress.exercises_correct) == (2, 2)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks")
+def test_grading_does_not_hold_the_learners_row_while_it_marks(
+    learner, course, exercise_named, monkeypatch
+):
+    """The learner's row is locked only for the recount: while the answer is being marked, the
+    learner can go on reading and answering (their requests lock the same row)."""
+    from exercises import grading
+
+    submission = exercise_services.submit_answer(
+        learner=learner, exercise=exercise_named("flow-1871"), answer={"value": 1120},
+        confidence=None,
+    )  # fmt: skip
+    seen: list[bool] = []
+    real_grade = grading.grade
+
+    def grade_while_checking(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result: list[bool] = []
+
+        def try_lock() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT id FROM accounts_user WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                        [learner.pk],
+                    )
+                result.append(True)
+            except Exception:  # noqa: BLE001 (the lock is held: the point of the test)
+                result.append(False)
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=try_lock)
+        other.start()
+        other.join()
+        seen.extend(result)
+        return real_grade(*args, **kwargs)
+
+    monkeypatch.setattr(grading, "grade", grade_while_checking)
+    assert exercise_services.grade_submission(submission_id=submission.pk)
+    assert seen == [True]
