@@ -18,6 +18,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  the benchmarks: prints a table and writes var/bench.json"
 	@echo "make loadtest  200 learners for 3 minutes while workers, Redis and web fail (PostgreSQL)"
+	@echo "make prod  production: web, grading/default/email workers and beat (see README)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \

@@ -8,7 +8,7 @@ the project root uses it (as `make prod` does); options on the command line over
     WEB_CONCURRENCY     worker processes (default 2 x cores + 1, at most 8)
     WEB_THREADS         threads per worker (default 1: sync workers; more: gthread)
     WEB_TIMEOUT         seconds before a stuck worker is killed and replaced (30)
-    WEB_MAX_REQUESTS    requests before a worker is replaced, with jitter (1000; 0: never)
+    WEB_MAX_REQUESTS    requests before a worker is replaced, with jitter (20000; 0: never)
     FORWARDED_ALLOW_IPS addresses of the proxies trusted for X-Forwarded-* (127.0.0.1,::1)
     WEB_ACCESS_LOG      "-" for gunicorn's access log on stdout (default off: the application
                         logs each request itself)
@@ -55,7 +55,7 @@ graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _int("WEB_KEEPALIVE", 5)
 # Replacing each worker now and then bounds any slow leak; the jitter keeps them from all
 # restarting at once.
-max_requests = _int("WEB_MAX_REQUESTS", 1000)
+max_requests = _int("WEB_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 
 # Not preloaded: each worker imports Django after the fork, so no database pool, socket or

@@ -235,11 +235,15 @@ def main() -> int:
             # The server and the worker share this process's embedded broker folder, if any.
             "MASTERCLASS_TEST_RUN": settings.TEST_RUN,
         }
+        # The server logs each request as in production (one line each, the same cost on every
+        # page and on the baseline), into a file rather than over this table. Workers are not
+        # recycled during the run, which would measure start-up instead of steady state.
+        server_log = open(settings.VAR_DIR / "bench-server.log", "wb")  # noqa: SIM115
         server = subprocess.Popen(
             [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "masterclass.wsgi:application",
              "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--worker-class", "sync",
-             "--log-level", "warning"],
-            cwd=BASE_DIR, env=env,
+             "--max-requests", "0", "--log-level", "warning"],
+            cwd=BASE_DIR, env=env, stdout=server_log, stderr=server_log,
         )  # fmt: skip
         wait_for_port(port, server)
         results = []
@@ -265,6 +269,7 @@ def main() -> int:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+            server_log.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
     measured = report(results, baseline_queries, phases)
     if graded is not None:

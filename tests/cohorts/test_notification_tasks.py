@@ -61,7 +61,7 @@ def emails_written(mail_dir: Path) -> list[bytes]:
 def run(task: Any, worker: Worker) -> None:
     """Send a beat task to the worker and wait until the worker has finished it."""
     result: AsyncResult = task.apply_async()
-    wait_until(lambda: f"[{result.id}] succeeded" in worker.log, timeout=60)
+    wait_until(lambda: f" {result.id} SUCCESS " in worker.log, timeout=60)
 
 
 @pytest.fixture
