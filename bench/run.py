@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 import django  # noqa: E402
 
 django.setup()
+# The pages requested in this process (to count their queries) would each print a request
+# line over the table; the server writes its own to var/bench-server.log.
+logging.getLogger("masterclass.request").setLevel(logging.WARNING)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

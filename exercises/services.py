@@ -96,7 +96,7 @@ def grade_submission(*, submission_id: int) -> bool:
 
     The two statements on the submission are written in SQL (``masterclass.sql``): built by
     the ORM, they cost more than grading a simple answer, and a worker runs them hundreds of
-    times a second (docs/adr/0014).
+    times a second (docs/adr/0014-hot-paths-in-prepared-sql.md).
     """
     started = timezone.now()
     with transaction.atomic():
