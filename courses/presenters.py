@@ -144,9 +144,9 @@ def lesson_page(*, lesson: Lesson, user: Person) -> dict[str, Any]:
         "article": rendered.article_html,
         "has_charts": rendered.has_charts,
         "is_read": selectors.has_read(user=user, lesson=lesson),
-        "course_url": reverse("courses:course", kwargs={"course": course.slug}),
-        "module_url": reverse("courses:course", kwargs={"course": course.slug})
-        + f"#module-{lesson.module.slug}",
+        "course_url": rendered.course_url,
+        "module_url": rendered.module_url,
+        "mark_read_url": rendered.mark_read_url,
     }
 
 

@@ -176,6 +176,11 @@ class RenderedLesson:
     previous_lesson: dict[str, Any] | None
     next_lesson: dict[str, Any] | None
     has_charts: bool
+    # The page's own links (the course, the module on it, marking the lesson read): the same
+    # for everyone, so worked out once rather than on every request.
+    course_url: str
+    module_url: str
+    mark_read_url: str
 
 
 def _lesson_url(course: Course, link: LessonLink) -> str:
@@ -272,6 +277,12 @@ def rendered_lesson(lesson: Lesson, course: Course) -> RenderedLesson:
         previous_lesson=context["previous_lesson"],
         next_lesson=context["next_lesson"],
         has_charts="data-chart-figure" in result.html,
+        course_url=course.get_absolute_url(),
+        module_url=f"{course.get_absolute_url()}#module-{lesson.module.slug}",
+        mark_read_url=reverse(
+            "courses:mark_read",
+            kwargs={"course": course.slug, "module": lesson.module.slug, "lesson": lesson.slug},
+        ),
     )
     caching.set(key, rendered, CACHE_SECONDS)
     _remember(key, rendered)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -53,23 +54,41 @@ def course_outline(*, course: Course) -> list[Module]:
     )
 
 
+# What a lesson page needs of the lesson, its module and its course. The Markdown body and the
+# course's introduction are only needed to render the lesson, which is cached: fetched (one
+# query) only then.
+_LESSON = sql.Selection.of(Lesson, "l", leave_out={"body"})
+_MODULE = sql.Selection.of(Module, "m", leave_out={"summary"})
+_COURSE = sql.Selection.of(
+    Course, "c", leave_out={"introduction", "summary", "audience", "outcomes"}
+)
+LESSON_SQL = """
+    SELECT {lesson}, {module}, {course}
+    FROM {lessons} l
+    JOIN {modules} m ON m.id = l.module_id
+    JOIN {courses} c ON c.id = m.course_id
+    WHERE c.slug = %(course)s AND m.slug = %(module)s AND l.slug = %(lesson)s
+"""
+
+
 def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
-    found = get_object_or_404(
-        Lesson.objects.select_related("module__course")
-        # The Markdown body and the course introduction are only needed to render the lesson,
-        # which is cached: fetched (one query) only then.
-        .defer(
-            "body",
-            "module__course__introduction",
-            "module__course__summary",
-            "module__course__audience",
-            "module__course__outcomes",
-            "module__summary",
-        ),
-        module__course__slug=course,
-        module__slug=module,
-        slug=lesson,
+    """The lesson at these slugs, with its module and course, or 404. A prepared statement
+    (masterclass.sql): it runs on every lesson page, and the same query built by the ORM cost
+    more than the rest of the page's queries together."""
+    statement = LESSON_SQL.format(
+        lesson=_LESSON.columns,
+        module=_MODULE.columns,
+        course=_COURSE.columns,
+        **sql.tables(lessons=Lesson, modules=Module, courses=Course),
     )
+    rows = sql.fetch_all(statement, {"course": course, "module": module, "lesson": lesson})
+    if not rows:
+        raise Http404("No such lesson")
+    row = rows[0]
+    split = len(_LESSON.fields), len(_LESSON.fields) + len(_MODULE.fields)
+    found = cast(Lesson, _LESSON.instance(row[: split[0]]))
+    found.module = cast(Module, _MODULE.instance(row[split[0] : split[1]]))
+    found.module.course = cast(Course, _COURSE.instance(row[split[1] :]))
     if not found.module.course.published and not can_preview(user=user):
         raise Http404("No such lesson")
     return found

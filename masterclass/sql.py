@@ -16,17 +16,58 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def tables(**models: type[Model]) -> dict[str, str]:
     """Table names to format into a statement: ``tables(sub=Submission)`` → ``{sub}``."""
     return {name: model._meta.db_table for name, model in models.items()}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A model's columns in a hand-written SELECT, and how to turn them back into an instance
+    as the ORM would: the same converters, then ``Model.from_db``. Fields left out are
+    deferred, and loaded on first use, as with the ORM's ``defer()``."""
+
+    model: type[Model]
+    alias: str
+    fields: tuple[Field, ...]  # type: ignore[type-arg]
+
+    @classmethod
+    def of(cls, model: type[Model], alias: str, *, leave_out: Collection[str] = ()) -> Selection:
+        fields = tuple(f for f in model._meta.concrete_fields if f.name not in leave_out)
+        return cls(model, alias, fields)
+
+    @property
+    def columns(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(str(field.column))}" for field in self.fields)
+
+    @functools.cached_property
+    def _converters(self) -> list[tuple[Any, list[Callable[..., Any]]]]:
+        found = []
+        for field in self.fields:
+            column = field.get_col(self.alias)
+            converters = connection.ops.get_db_converters(column)
+            found.append((column, converters + column.get_db_converters(connection)))
+        return found
+
+    def instance(self, values: Sequence[Any]) -> Model:
+        converted = []
+        for (column, converters), value in zip(self._converters, values, strict=True):
+            for converter in converters:
+                value = converter(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(
+            connection.alias, [field.attname for field in self.fields], converted
+        )
 
 
 def for_update(*aliases: str, no_key: bool = False) -> str:
