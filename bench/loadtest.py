@@ -499,7 +499,10 @@ def main() -> int:
 
             if connection.vendor != "postgresql":
                 raise SystemExit("loadtest: DATABASE_URL must name a PostgreSQL server")
-            test_name = f"loadtest_{connection.settings_dict['NAME']}"
+            from django.conf import settings as django_settings
+
+            # This run's own name: two runs on one server never drop each other's database.
+            test_name = f"loadtest_{connection.settings_dict['NAME']}_{django_settings.TEST_RUN}"
             connection.settings_dict["TEST"]["NAME"] = test_name
             began = time.monotonic()
             connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -533,7 +536,12 @@ def main() -> int:
             started = time.monotonic()
             faults = Faults(stack, redis, started)
             faults.start()
-            locust.wait(timeout=SECONDS + 120)
+            try:
+                locust.wait(timeout=SECONDS + 120)
+            except subprocess.TimeoutExpired:
+                raise SystemExit(
+                    f"loadtest: locust ran 120 s past its time; see {folder / 'locust.log'}"
+                ) from None
             faults.stopping.set()
             faults.join(timeout=60)
             if faults.error is not None:

@@ -63,7 +63,7 @@ def wait_until_ready(
     (after killing the process if it is still running) when the worker exits or times out."""
     deadline = time.monotonic() + timeout
     while True:
-        text = log_path.read_bytes()[since:].decode(errors="replace") if log_path.exists() else ""
+        text = _read_from(log_path, since)
         if READY_MARK in text:
             return
         if process.poll() is not None:
@@ -73,6 +73,16 @@ def wait_until_ready(
             process.wait()
             raise WorkerNotReady(f"the Celery worker was not ready after {timeout:g} s:\n{text}")
         time.sleep(0.1)
+
+
+def _read_from(path: Path, offset: int) -> str:
+    """The log from ``offset`` on, without reading what came before (a long-running worker's
+    log grows by a line a task)."""
+    if not path.exists():
+        return ""
+    with open(path, "rb") as log:
+        log.seek(offset)
+        return log.read().decode(errors="replace")
 
 
 def start_worker(
@@ -98,7 +108,9 @@ def start_worker(
         process = subprocess.Popen(
             command,
             cwd=BASE_DIR,
-            env=dict(os.environ if env is None else env),
+            # The ready line goes through Django's LOGGING (the worker does not take over the
+            # root logger), whose level LOG_LEVEL sets: keep it at the worker's.
+            env={**(os.environ if env is None else env), "LOG_LEVEL": loglevel.upper()},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=own_session,

@@ -42,6 +42,9 @@ class Selection:
 
     @classmethod
     def of(cls, model: type[Model], alias: str, *, leave_out: Collection[str] = ()) -> Selection:
+        unknown = set(leave_out) - {f.name for f in model._meta.concrete_fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no fields {sorted(unknown)} to leave out")
         fields = tuple(f for f in model._meta.concrete_fields if f.name not in leave_out)
         return cls(model, alias, fields)
 
@@ -103,9 +106,10 @@ def _run(sql: str, params: Mapping[str, Any], result: Any) -> Any:
             raw.execute(sql, params, prepare=True)
             return result(raw)
 
+        # Nested as Django nests them: the first wrapper installed is the outermost.
         executor = functools.reduce(
             lambda inner, wrapper: functools.partial(wrapper, inner),
-            connection.execute_wrappers,
+            reversed(connection.execute_wrappers),
             run,
         )
         started = time.monotonic()

@@ -19,14 +19,25 @@ def _loaded(instance: Model) -> dict[str, object]:
     }
 
 
-def test_the_lesson_module_and_course_match_the_orm(mini_course, learner) -> None:
+def test_the_lesson_module_and_course_match_the_orm(
+    mini_course, learner, django_assert_num_queries
+) -> None:
     for expected in Lesson.objects.select_related("module__course"):
-        found = selectors.lesson_for(
-            user=learner,
-            course=expected.module.course.slug,
-            module=expected.module.slug,
-            lesson=expected.slug,
-        )
+        with django_assert_num_queries(1):
+            found = selectors.lesson_for(
+                user=learner,
+                course=expected.module.course.slug,
+                module=expected.module.slug,
+                lesson=expected.slug,
+            )
+        assert found.get_deferred_fields() == {"body"}
+        assert found.module.get_deferred_fields() == {"summary"}
+        assert found.module.course.get_deferred_fields() == {
+            "introduction",
+            "summary",
+            "audience",
+            "outcomes",
+        }
         assert found == expected and found.module == expected.module
         assert found.module.course == expected.module.course
         for mine, theirs in (
@@ -84,3 +95,10 @@ def test_models_and_modules_are_the_real_classes(mini_course, learner) -> None:
     )  # fmt: skip
     assert type(found) is Lesson and type(found.module) is Module
     assert type(found.module.course) is Course
+
+
+def test_leaving_out_a_field_that_does_not_exist_is_an_error() -> None:
+    from masterclass import sql
+
+    with pytest.raises(ValueError, match="bodyy"):
+        sql.Selection.of(Lesson, "l", leave_out={"bodyy"})
