@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,6 +10,8 @@ from accounts import roles
 from accounts.decorators import admin_required
 from monitoring import presenters, selectors, tasks
 from monitoring.health import run_checks
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -35,10 +39,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def system_status(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        tasks.record_heartbeat.delay()
-        messages.success(
-            request, "A heartbeat task was sent. Refresh this page in a few seconds to see it."
-        )
+        try:
+            tasks.record_heartbeat.delay()
+        except Exception:  # the broker is down: that is what the admin wanted to find out
+            logger.warning("Could not send a heartbeat task", exc_info=True)
+            messages.error(request, "The heartbeat task could not be sent: the broker is down.")
+        else:
+            messages.success(
+                request, "A heartbeat task was sent. Refresh this page in a few seconds to see it."
+            )
         return redirect("system_status")
     status = selectors.system_status()
     context = {

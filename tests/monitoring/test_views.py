@@ -112,3 +112,16 @@ def test_a_dead_cache_shows_unknown_counts_not_an_error(client, site_admin, brok
     response = client.get("/status/")
     assert response.status_code == 200
     assert "unknown" in response.content.decode()
+
+
+def test_sending_a_heartbeat_with_the_broker_down_says_so(client, site_admin, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    client.force_login(site_admin)
+    response = client.post("/status/", follow=True)
+    assert response.status_code == 200
+    assert "could not be sent: the broker is down" in response.content.decode()
