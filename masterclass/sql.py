@@ -3,7 +3,8 @@ databases.
 
 On PostgreSQL they run as prepared statements with values bound by the server, so each
 connection plans each statement once: for these joins, planning costs several times more than
-running, and building the same query through the ORM costs more again (docs/adr/0014).
+running, and building the same query through the ORM costs more again
+(docs/adr/0014-hot-paths-in-prepared-sql.md).
 Django's own cursors bind values on the client, so every query through them is planned anew.
 Set ``DATABASE_PREPARED_STATEMENTS=false`` behind a pooler that cannot keep prepared
 statements; they then run unprepared, with the same results.
