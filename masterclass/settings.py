@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that its process_exception is the first to see a view's exception.
+    "masterclass.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "masterclass.urls"

@@ -68,3 +68,12 @@ def test_lessons_and_questions_are_served_while_redis_is_down(client, learner, r
     assert response.context["user"] == learner
     assert client.get(exercise.get_absolute_url()).status_code == 200
     assert client.get(f"/courses/{lesson.module.course.slug}/").status_code == 200
+
+
+def test_signing_in_while_redis_is_down_is_a_calm_503(client, learner, password, redis_down):
+    response = client.post(
+        "/accounts/login/", {"login": learner.email, "password": password}, follow=False
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "unavailable for a moment" in response.content.decode()
