@@ -63,7 +63,9 @@ _COURSE = sql.Selection.of(
     Course, "c", leave_out={"introduction", "summary", "audience", "outcomes"}
 )
 LESSON_SQL = """
-    SELECT {lesson}, {module}, {course}
+    SELECT {lesson}, {module}, {course},
+           EXISTS (SELECT 1 FROM {completions} lc
+                   WHERE lc.lesson_id = l.id AND lc.learner_id = %(learner)s)
     FROM {lessons} l
     JOIN {modules} m ON m.id = l.module_id
     JOIN {courses} c ON c.id = m.course_id
@@ -72,23 +74,27 @@ LESSON_SQL = """
 
 
 def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
-    """The lesson at these slugs, with its module and course, or 404. A prepared statement
+    """The lesson at these slugs, with its module and course, or 404; annotated with
+    ``is_read``, whether this user has marked it read. A prepared statement
     (masterclass.sql): it runs on every lesson page, and the same query built by the ORM cost
     more than the rest of the page's queries together."""
     statement = LESSON_SQL.format(
         lesson=_LESSON.columns,
         module=_MODULE.columns,
         course=_COURSE.columns,
-        **sql.tables(lessons=Lesson, modules=Module, courses=Course),
+        **sql.tables(lessons=Lesson, modules=Module, courses=Course, completions=LessonCompletion),
     )
-    rows = sql.fetch_all(statement, {"course": course, "module": module, "lesson": lesson})
+    rows = sql.fetch_all(
+        statement, {"course": course, "module": module, "lesson": lesson, "learner": user.pk}
+    )
     if not rows:
         raise Http404("No such lesson")
-    row = rows[0]
+    *row, is_read = rows[0]
     split = len(_LESSON.fields), len(_LESSON.fields) + len(_MODULE.fields)
     found = cast(Lesson, _LESSON.instance(row[: split[0]]))
     found.module = cast(Module, _MODULE.instance(row[split[0] : split[1]]))
     found.module.course = cast(Course, _COURSE.instance(row[split[1] :]))
+    found.is_read = bool(is_read)  # type: ignore[attr-defined]  # an annotation
     if not found.module.course.published and not can_preview(user=user):
         raise Http404("No such lesson")
     return found
@@ -201,20 +207,6 @@ def lesson_sequence(*, course: Course) -> list[LessonLink]:
         .values_list("id", "title", "module__slug", "slug", "module__title", "module_id")
     )
     return [LessonLink(*row) for row in rows]
-
-
-HAS_READ_SQL = (
-    "SELECT 1 FROM {completion} WHERE learner_id = %(learner)s AND lesson_id = %(lesson)s"
-)
-
-
-def has_read(*, user: Person, lesson: Lesson) -> bool:
-    """Whether the user marked the lesson read. A prepared statement (masterclass.sql): it runs
-    on every lesson page."""
-    if not user.is_authenticated:
-        return False
-    statement = HAS_READ_SQL.format(**sql.tables(completion=LessonCompletion))
-    return bool(sql.fetch_all(statement, {"learner": user.pk, "lesson": lesson.pk}))
 
 
 def glossary_for(*, course: Course) -> QuerySet[GlossaryTerm]:

@@ -102,3 +102,18 @@ def test_leaving_out_a_field_that_does_not_exist_is_an_error() -> None:
 
     with pytest.raises(ValueError, match="bodyy"):
         sql.Selection.of(Lesson, "l", leave_out={"bodyy"})
+
+
+def test_the_lesson_says_whether_this_user_has_read_it(mini_course, learner, other_learner) -> None:
+    from courses.models import LessonCompletion
+
+    lesson = Lesson.objects.select_related("module__course").first()
+    assert lesson is not None
+    LessonCompletion.objects.create(learner=learner, lesson=lesson)
+    slugs = {
+        "course": lesson.module.course.slug,
+        "module": lesson.module.slug,
+        "lesson": lesson.slug,
+    }
+    assert selectors.lesson_for(user=learner, **slugs).is_read is True
+    assert selectors.lesson_for(user=other_learner, **slugs).is_read is False
