@@ -25,8 +25,8 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
 
 @pytest.fixture
 def broken_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache calls the error counters make raise, as a cache that is down does (the
-    database cache, or Redis without IGNORE_EXCEPTIONS). Sessions' get and set still work."""
+    """The cache calls the error counters make raise, as a cache that is down does.
+    Sessions' get and set still work."""
     from django.core.cache import cache
 
     def fail(*args: Any, **kwargs: Any) -> Any:
