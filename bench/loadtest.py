@@ -38,6 +38,9 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench.pages import status_of  # noqa: E402
+from masterclass.processes import free_port  # noqa: E402
+
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "180"))
 USERS = int(os.environ.get("LOADTEST_USERS", "200"))
 WEB_WORKERS = int(os.environ.get("LOADTEST_WEB_WORKERS", "3"))
@@ -54,12 +57,6 @@ VENV_BIN = BASE_DIR / ".venv" / "bin"
 # Latency depends on what else the machine is doing: the report says how busy it was.
 LOAD_BEFORE = os.getloadavg()[0]
 CORES = os.cpu_count() or 1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
@@ -342,20 +339,13 @@ def _choices(form_field: Any) -> list[tuple[Any, Any]]:
 def warm_up(port: int, plan: dict[str, Any]) -> None:
     """Open every page the learners will, once: this fails fast if a learner cannot open one,
     and fills the page caches as a site in use has them (Redis's restart empties them again)."""
-    import http.client
-
     identity = plan["learners"][0]
     cookie = (
         f"{plan['session_cookie']}={identity['session']}; {plan['csrf_cookie']}={identity['csrf']}"
     )
     for url in [plan["course"], *plan["lessons"], *(e["url"] for e in plan["exercises"])]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", url, headers={"Cookie": cookie, "Host": "127.0.0.1"})
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        if response.status != 200:
-            raise SystemExit(f"loadtest: a signed-in learner gets HTTP {response.status} on {url}")
+        if (status := status_of(port, url, cookie)) != 200:
+            raise SystemExit(f"loadtest: a signed-in learner gets HTTP {status} on {url}")
 
 
 def run_locust(port: int, folder: Path) -> subprocess.Popen[bytes]:

@@ -46,7 +46,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.pages import status_of  # noqa: E402
 from masterclass.databases import database_url  # noqa: E402
+from masterclass.processes import free_port  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -68,12 +70,6 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.per_second / self.baseline_per_second
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 WRK = shutil.which("wrk")
@@ -157,13 +153,8 @@ def _load_python(port: int, url: str, cookie: str, seconds: float) -> Sample:
 def check_page(port: int, url: str, cookie: str) -> None:
     """The server answers the page itself to this person (wrk counts a redirect to the sign-in
     page as a success, and would measure that instead)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", url, headers={"Cookie": cookie, "Host": "127.0.0.1"})
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    if response.status != 200:
-        raise SystemExit(f"bench: {url} answered HTTP {response.status}, not the page")
+    if (status := status_of(port, url, cookie)) != 200:
+        raise SystemExit(f"bench: {url} answered HTTP {status}, not the page")
 
 
 def measure(port: int, name: str, url: str, cookie: str, queries: int) -> Result:

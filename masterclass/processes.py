@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,14 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 READY_MARK = " ready."
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on at this moment: for a server to start on, or for
+    a connection that is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class WorkerNotReady(RuntimeError):

@@ -217,6 +217,27 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
 
+def use_broker(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point this process's Celery app at another broker for one test (its connection pools
+    are rebuilt, and all of it put back afterwards)."""
+    from masterclass.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+
+
+def dead_broker_url() -> str:
+    """A Redis URL that nothing answers: connecting is refused at once."""
+    return f"redis://127.0.0.1:{processes.free_port()}/0"
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Celery's broker is down for this test: publishing fails after the short retries."""
+    use_broker(dead_broker_url(), monkeypatch)
+
+
 def empty_embedded_broker() -> None:
     if not settings.REDIS_URL:
         queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])

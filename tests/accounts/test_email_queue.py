@@ -9,7 +9,6 @@ import email
 import json
 import logging
 import re
-import socket
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from accounts import email_queue
-from masterclass.celery import app as celery_app
+from masterclass.processes import free_port
 from tests.conftest import Worker, empty_embedded_broker, wait_until
 
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # Django's file backend ends each message with it
@@ -163,14 +162,6 @@ def test_headers_and_html_part_arrive_intact(file_worker: Worker, mail_dir: Path
 
 
 # --- Faults -----------------------------------------------------------------
-@pytest.fixture
-def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing listens on port 1: publishing fails after the short publish retries."""
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-
-
 @pytest.mark.django_db
 def test_with_the_broker_down_the_code_is_sent_in_the_request(
     client: Any, learner: Any, settings: Any, broker_down: None, caplog: Any,
@@ -226,16 +217,10 @@ class _SMTPServer(socketserver.ThreadingTCPServer):
     received: list[Message]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_is_down_is_tried_again_until_it_answers(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there yet
+    port = free_port()  # nothing listens there yet
     empty_embedded_broker()
     worker = Worker(tmp_path, EMAIL_URL=f"smtp://127.0.0.1:{port}", LOG_FORMAT="json").start()
     server = None

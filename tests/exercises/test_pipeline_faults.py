@@ -11,9 +11,10 @@ import pytest
 from exercises import services
 from exercises.models import Exercise, State, Submission
 from masterclass.celery import app as celery_app
+from masterclass.processes import free_port
 from progress.models import ExerciseProgress
 from tests.accounts.factories import UserFactory
-from tests.conftest import Worker, empty_embedded_broker, wait_until
+from tests.conftest import Worker, empty_embedded_broker, use_broker, wait_until
 from tests.exercises.conftest import MINI_COURSE
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -75,19 +76,13 @@ def test_a_worker_killed_mid_batch_loses_nothing(course, tmp_path, settings):
     assert set(rows.values_list("grading_runs", flat=True)) == {1}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def private_redis(tmp_path):  # type: ignore[no-untyped-def]
     """A Redis of the test's own on a free port, keeping nothing on disk: (port, start, stop)."""
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("These tests need redis-server: apt-get install redis-server")
-    port = _free_port()
+    port = free_port()
     running: list[subprocess.Popen[bytes]] = []
 
     def start() -> None:
@@ -121,18 +116,12 @@ def _answers(port: int) -> bool:
         return False
 
 
-def _use_broker(url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(celery_app.conf, "broker_url", url)
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-
-
 def test_redis_down_while_learners_submit_loses_nothing(
     course, tmp_path, private_redis, monkeypatch
 ):
     port, start_redis, stop_redis = private_redis
     url = f"redis://127.0.0.1:{port}/0"
-    _use_broker(url, monkeypatch)
+    use_broker(url, monkeypatch)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options",
                         {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 2})  # fmt: skip
     worker = Worker(tmp_path, REDIS_URL=url).start()
@@ -171,7 +160,7 @@ def test_worker_killed_and_redis_restarted_grades_every_answer_once(
     sweeper knows what is left; each answer is still graded exactly once and counted once."""
     port, start_redis, stop_redis = private_redis
     url = f"redis://127.0.0.1:{port}/0"
-    _use_broker(url, monkeypatch)
+    use_broker(url, monkeypatch)
     settings.GRADING_RESEND_AFTER_SECONDS = 1
     exercise = Exercise.objects.get(slug="wet-years")  # SQL: the slowest kind to grade
     learners = UserFactory.create_batch(40)

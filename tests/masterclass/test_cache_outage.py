@@ -1,8 +1,6 @@
 """Redis down or restarting: lessons and questions are built without the cache instead of
 failing, while the cache itself still raises, so that rate limits on signing in fail closed."""
 
-import socket
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -10,15 +8,10 @@ from django.core.cache import cache
 from courses.models import Lesson
 from exercises.models import Exercise
 from masterclass import caching
+from masterclass.processes import free_port
 from tests.courses.conftest import MINI_COURSE
 
 pytestmark = pytest.mark.django_db
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # nothing listens here once the probe closes
 
 
 def _production_cache(location: str) -> dict:  # type: ignore[type-arg]
@@ -38,7 +31,7 @@ def _production_cache(location: str) -> dict:  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def dead_redis_cache() -> dict:  # type: ignore[type-arg]
-    return _production_cache(f"redis://127.0.0.1:{_closed_port()}/0")
+    return _production_cache(f"redis://127.0.0.1:{free_port()}/0")
 
 
 @pytest.fixture

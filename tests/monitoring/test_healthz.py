@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from masterclass.celery import app as celery_app
 from monitoring.models import WorkerHeartbeat
+from tests.conftest import dead_broker_url, use_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +35,8 @@ def test_only_reads(client) -> None:
     assert client.post("/healthz").status_code == 405
 
 
-def test_names_a_dead_broker_with_503(client, monkeypatch) -> None:
-    # Nothing listens on this port: the connection is refused.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
+def test_names_a_dead_broker_with_503(client, broker_down) -> None:
+    # Nothing listens on its port: the connection is refused.
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "error"}
@@ -129,12 +126,8 @@ def test_full_answer_is_503_when_no_worker_heartbeat_is_fresh(client, site_admin
 
 
 def test_full_answer_is_503_when_a_basic_check_fails(
-    client, site_admin, fresh_worker, monkeypatch
+    client, site_admin, fresh_worker, broker_down
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
     client.force_login(site_admin)
     response = client.get("/healthz?full=1")
     assert response.status_code == 503
@@ -166,9 +159,6 @@ def test_other_values_of_full_get_the_basic_answer(client, site_admin, value) ->
 def test_anonymous_full_request_is_503_only_when_a_basic_check_fails(client, monkeypatch) -> None:
     """Same status rules as the basic answer: no fresh worker here, still 200."""
     assert client.get("/healthz?full=1").status_code == 200
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
+    use_broker(dead_broker_url(), monkeypatch)
     response = client.get("/healthz?full=1")
     assert (response.status_code, response.json()) == (503, {"database": "ok", "broker": "error"})

@@ -112,15 +112,7 @@ def test_server_errors_are_logged_as_errors_and_counted(logs) -> None:
     assert levels == [(500, "ERROR"), (503, "ERROR"), (404, "INFO")]
 
 
-def test_a_failing_health_check_is_a_warning_not_a_server_error(client, logs, monkeypatch) -> None:
-    import socket
-
-    from masterclass.celery import app as celery_app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
+def test_a_failing_health_check_is_a_warning_not_a_server_error(client, logs, broker_down) -> None:
     before = errors.recent_error_counts()[errors.SERVER_ERRORS]
     assert client.get("/healthz").status_code == 503
     assert errors.recent_error_counts()[errors.SERVER_ERRORS] == before

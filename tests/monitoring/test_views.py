@@ -1,11 +1,9 @@
-import socket
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from exercises.models import Exercise, State
-from masterclass.celery import app as celery_app
 from monitoring import errors
 from monitoring.models import WorkerHeartbeat
 from tests.exercises.conftest import MINI_COURSE
@@ -96,11 +94,7 @@ def test_admins_see_the_figures(client, site_admin, busy_day, django_assert_max_
         assert text in html, text
 
 
-def test_a_dead_broker_shows_unknown_queues_not_an_error(client, site_admin, monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
+def test_a_dead_broker_shows_unknown_queues_not_an_error(client, site_admin, broker_down):
     client.force_login(site_admin)
     response = client.get("/status/")
     assert response.status_code == 200
@@ -114,13 +108,7 @@ def test_a_dead_cache_shows_unknown_counts_not_an_error(client, site_admin, brok
     assert "unknown" in response.content.decode()
 
 
-def test_sending_a_heartbeat_with_the_broker_down_says_so(client, site_admin, monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    monkeypatch.setitem(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port}/0")
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+def test_sending_a_heartbeat_with_the_broker_down_says_so(client, site_admin, broker_down):
     client.force_login(site_admin)
     response = client.post("/status/", follow=True)
     assert response.status_code == 200
