@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connections
 from django.db.utils import load_backend
+from kombu import Connection
 
 from masterclass.celery import app as celery_app
 
@@ -49,14 +51,24 @@ def check_broker() -> str:
         probe.write_text("ok")
         probe.unlink()
         return "ok"
+    with _within_deadline(celery_app.connection_for_write()) as connection:
+        connection.default_channel.client.ping()  # type: ignore[attr-defined]
+    return "ok"
+
+
+@contextmanager
+def _within_deadline(connection: Connection) -> Iterator[Connection]:
+    """A broker connection that gives up within the health check's deadline."""
     timeout = settings.HEALTHZ_TIMEOUT_SECONDS
-    with celery_app.connection_for_write() as connection:
-        connection.transport_options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+    with connection:
+        # kombu always makes this a dict (its type says it may be None).
+        connection.transport_options.update(  # type: ignore[attr-defined]
+            socket_connect_timeout=timeout, socket_timeout=timeout
+        )
         connection.ensure_connection(
             max_retries=1, interval_start=0, interval_step=0.1, timeout=timeout
         )
-        connection.default_channel.client.ping()  # type: ignore[attr-defined]
-    return "ok"
+        yield connection
 
 
 CHECKS: dict[str, Callable[[], str]] = {"database": check_database, "broker": check_broker}
@@ -82,12 +94,7 @@ def _submit(name: str, check: Callable[[], T]) -> Future[T]:
 
 
 def _read_queue_depths(queues: tuple[str, ...]) -> dict[str, int]:
-    timeout = settings.HEALTHZ_TIMEOUT_SECONDS
-    with celery_app.connection_for_read() as connection:
-        connection.transport_options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
-        connection.ensure_connection(
-            max_retries=1, interval_start=0, interval_step=0.1, timeout=timeout
-        )
+    with _within_deadline(celery_app.connection_for_read()) as connection:
         channel = connection.default_channel
         # The transport's own count, so it follows kombu's storage: on Redis the LLEN of the
         # queue's list and of its priority lists; on the embedded broker the number of
