@@ -80,3 +80,20 @@ def test_focus_is_visible(page) -> None:
         "+ getComputedStyle(document.activeElement).boxShadow"
     )
     assert outline != "none none"
+
+
+def test_signing_in_while_redis_is_down_is_a_calm_accessible_page(
+    page, axe, learner, password, settings
+) -> None:
+    from masterclass.processes import free_port
+    from tests.masterclass.test_cache_outage import _production_cache
+
+    page.goto("/accounts/login/")
+    settings.CACHES = _production_cache(f"redis://127.0.0.1:{free_port()}/0")
+    page.get_by_label("Email").fill(learner.email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "This part of the service is unavailable for a moment"
+    axe(page)
