@@ -5,6 +5,7 @@ its modules on release dates (``closed_modules``)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
@@ -73,20 +74,23 @@ LESSON_SQL = """
 """
 
 
-def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
-    """The lesson at these slugs, with its module and course, or 404; annotated with
-    ``is_read``, whether this user has marked it read. A prepared statement
-    (masterclass.sql): it runs on every lesson page, and the same query built by the ORM cost
-    more than the rest of the page's queries together."""
-    statement = LESSON_SQL.format(
+@functools.cache
+def _lesson_statement() -> str:
+    return LESSON_SQL.format(
         lesson=_LESSON.columns,
         module=_MODULE.columns,
         course=_COURSE.columns,
         **sql.tables(lessons=Lesson, modules=Module, courses=Course, completions=LessonCompletion),
     )
-    rows = sql.fetch_all(
-        statement, {"course": course, "module": module, "lesson": lesson, "learner": user.pk}
-    )
+
+
+def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson:
+    """The lesson at these slugs, with its module and course, or 404; annotated with
+    ``is_read``, whether this user has marked it read. A prepared statement
+    (masterclass.sql): it runs on every lesson page, and the same query built by the ORM cost
+    more than the rest of the page's queries together."""
+    params = {"course": course, "module": module, "lesson": lesson, "learner": user.pk}
+    rows = sql.fetch_all(_lesson_statement(), params)
     if not rows:
         raise Http404("No such lesson")
     *row, is_read = rows[0]

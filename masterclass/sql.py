@@ -49,8 +49,9 @@ class Selection:
         fields = tuple(f for f in model._meta.concrete_fields if f.name not in leave_out)
         return cls(model, alias, fields)
 
-    @property
+    @functools.cached_property
     def columns(self) -> str:
+        """The SELECT list, worked out once: it is used on every lesson page."""
         quote = connection.ops.quote_name
         return ", ".join(f"{self.alias}.{quote(str(field.column))}" for field in self.fields)
 
