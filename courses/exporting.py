@@ -18,20 +18,32 @@ def _front_matter(meta: dict[str, Any], body: str) -> str:
     return f"---\n{_yaml(meta)}---\n{body.strip()}\n"
 
 
-def export_course(*, course: Course, destination: Path) -> Path:
-    """Write ``course`` to ``destination/<slug>/``; returns that folder. Existing files in it
-    are overwritten; files for content the course no longer has are removed."""
-    root = destination / course.slug
-    (root / "datasets").mkdir(parents=True, exist_ok=True)
-    (root / "charts").mkdir(exist_ok=True)
-    (root / "modules").mkdir(exist_ok=True)
-    (root / "exercises").mkdir(exist_ok=True)
-    written: set[Path] = set()
-
-    def write(path: Path, text: str) -> None:
+def export_course(*, course: Course, destination: Path, slug: str | None = None) -> Path:
+    """Write ``course`` to ``destination/<slug>/`` (its own slug unless given); returns that
+    folder. Existing files in it are overwritten; files for content the course no longer has
+    are removed."""
+    root = destination / (slug or course.slug)
+    files = course_files(course=course)
+    for name, text in files.items():
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        written.add(path)
+    written = {root / name for name in files}
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in written:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return root
+
+
+def course_files(*, course: Course) -> dict[str, str]:
+    """Every file of the course's folder: {path relative to the folder: text}, in the order
+    of docs/authoring.md."""
+    files: dict[str, str] = {}
+
+    def write(path: str, text: str) -> None:
+        files[path] = text
 
     meta: dict[str, Any] = {"title": course.title, "summary": course.summary}
     if course.audience:
@@ -39,19 +51,19 @@ def export_course(*, course: Course, destination: Path) -> Path:
     meta["outcomes"] = course.outcomes
     meta["estimated_minutes"] = course.estimated_minutes
     meta["published"] = course.published
-    write(root / "course.md", _front_matter(meta, course.introduction))
+    write("course.md", _front_matter(meta, course.introduction))
 
     terms = [
         {"term": t.term, "slug": t.slug, "definition": t.definition}
         for t in course.glossary_terms.all()
     ]
     if terms:
-        write(root / "glossary.yaml", _yaml(terms))
+        write("glossary.yaml", _yaml(terms))
 
     for dataset in course.datasets.all():
-        write(root / "datasets" / f"{dataset.slug}.csv", dataset.csv_text)
+        write(f"datasets/{dataset.slug}.csv", dataset.csv_text)
         write(
-            root / "datasets" / f"{dataset.slug}.yaml",
+            f"datasets/{dataset.slug}.yaml",
             _yaml(
                 {
                     "title": dataset.title,
@@ -70,17 +82,17 @@ def export_course(*, course: Course, destination: Path) -> Path:
         data["summary"] = chart.summary
         if chart.source_note:
             data["source_note"] = chart.source_note
-        write(root / "charts" / f"{chart.slug}.yaml", _yaml(data))
+        write(f"charts/{chart.slug}.yaml", _yaml(data))
 
     for exercise in course.exercises.all():
-        write(root / "exercises" / f"{exercise.slug}.yaml", _yaml(exercise.source))
+        write(f"exercises/{exercise.slug}.yaml", _yaml(exercise.source))
 
     for module in course.modules.prefetch_related("lessons"):
-        folder = root / "modules" / f"{module.position:02d}-{module.slug}"
+        folder = f"modules/{module.position:02d}-{module.slug}"
         module_meta = {"title": module.title}
         if module.summary:
             module_meta["summary"] = module.summary
-        write(folder / "module.yaml", _yaml(module_meta))
+        write(f"{folder}/module.yaml", _yaml(module_meta))
         for lesson in module.lessons.all():
             lesson_meta: dict[str, Any] = {
                 "title": lesson.title,
@@ -89,13 +101,7 @@ def export_course(*, course: Course, destination: Path) -> Path:
             if lesson.objectives:
                 lesson_meta["objectives"] = lesson.objectives
             write(
-                folder / f"{lesson.position:02d}-{lesson.slug}.md",
+                f"{folder}/{lesson.position:02d}-{lesson.slug}.md",
                 _front_matter(lesson_meta, lesson.body),
             )
-
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in written:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return root
+    return files

@@ -10,13 +10,29 @@ SLUG_LENGTH = 100
 TITLE_LENGTH = 200
 
 
+# A draft's slug is its course's slug with this suffix: underscores never appear in a course's
+# own slug, so the two cannot collide, and the draft stays reachable (to its authors) at the
+# same kind of address as the course.
+DRAFT_SUFFIX = "_draft"
+
+
 class CourseQuerySet(models.QuerySet["Course"]):
     def published(self) -> CourseQuerySet:
         return self.filter(published=True)
 
 
+class LiveCourseManager(models.Manager["Course"]):
+    """Courses learners can be given: never an author's draft (see the authoring app)."""
+
+    def get_queryset(self) -> CourseQuerySet:
+        return CourseQuerySet(self.model, using=self._db).filter(is_draft=False)
+
+    def published(self) -> CourseQuerySet:
+        return self.get_queryset().published()
+
+
 class Course(models.Model):
-    slug = models.SlugField(max_length=SLUG_LENGTH, unique=True)
+    slug = models.SlugField(max_length=SLUG_LENGTH + len(DRAFT_SUFFIX), unique=True)
     title = models.CharField(max_length=TITLE_LENGTH)
     summary = models.TextField()
     audience = models.TextField(blank=True)
@@ -24,14 +40,19 @@ class Course(models.Model):
     estimated_minutes = models.PositiveIntegerField(default=0)
     introduction = models.TextField(blank=True, help_text="Markdown shown on the course page.")
     published = models.BooleanField(default=False)
+    # An author's working copy of a course (authoring.Workspace.draft): hidden from the default
+    # manager, so that no learner-facing query can return it by accident.
+    is_draft = models.BooleanField(default=False, editable=False)
     # Bumped whenever anything a lesson can embed changes, so cached lesson HTML is rebuilt.
     content_version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CourseQuerySet.as_manager()
+    objects = LiveCourseManager()
+    all_objects = CourseQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
+        base_manager_name = "all_objects"
 
     def __str__(self) -> str:
         return self.title
@@ -46,6 +67,7 @@ class Module(models.Model):
     title = models.CharField(max_length=TITLE_LENGTH)
     summary = models.TextField(blank=True)
     position = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["course", "position"]
@@ -92,6 +114,7 @@ class GlossaryTerm(models.Model):
     slug = models.SlugField(max_length=SLUG_LENGTH)
     term = models.CharField(max_length=TITLE_LENGTH)
     definition = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["course", "term"]

@@ -36,10 +36,20 @@ def visible_courses(*, user: Person) -> QuerySet[Course]:
     return courses if can_preview(user=user) else courses.published()
 
 
+def _may_see(*, user: Person, course: Course) -> bool:
+    """Checked after the lookup, so that learners on published courses cost no role query.
+    An author's draft is shown only to the people working on that course: it is their
+    preview of exactly what learners will get."""
+    if course.is_draft:
+        from authoring.access import can_preview_draft
+
+        return can_preview_draft(user=user, course=course)
+    return course.published or can_preview(user=user)
+
+
 def course_for(*, user: Person, slug: str) -> Course:
-    course = get_object_or_404(Course, slug=slug)
-    # Checked after the lookup so that learners on published courses cost no role query.
-    if not course.published and not can_preview(user=user):
+    course = get_object_or_404(Course.all_objects, slug=slug)
+    if not _may_see(user=user, course=course):
         raise Http404("No such course")
     return course
 
@@ -99,7 +109,7 @@ def lesson_for(*, user: Person, course: str, module: str, lesson: str) -> Lesson
     found.module = cast(Module, _MODULE.instance(row[split[0] : split[1]]))
     found.module.course = cast(Course, _COURSE.instance(row[split[1] :]))
     found.is_read = bool(is_read)  # type: ignore[attr-defined]  # an annotation
-    if not found.module.course.published and not can_preview(user=user):
+    if not _may_see(user=user, course=found.module.course):
         raise Http404("No such lesson")
     return found
 

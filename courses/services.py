@@ -14,24 +14,31 @@ from courses.models import Chart, Course, Dataset, GlossaryTerm, Lesson, LessonC
 
 
 @transaction.atomic
-def save_course(*, bundle: CourseBundle) -> Course:
-    """Create or update a course from a checked bundle, in place.
+def save_course(*, bundle: CourseBundle, into: Course | None = None) -> Course:
+    """Create or update a course from a checked bundle, in place: the live course with the
+    bundle's slug, or ``into`` (an author's draft, which keeps its own slug).
 
     Modules, lessons, datasets, charts and terms are matched by slug, so learners' records
     on lessons that still exist are kept; what the bundle no longer has is removed.
     """
-    course, _ = Course.objects.select_for_update().update_or_create(
-        slug=bundle.slug,
-        defaults={
-            "title": bundle.title,
-            "summary": bundle.summary,
-            "audience": bundle.audience,
-            "outcomes": bundle.outcomes,
-            "estimated_minutes": bundle.estimated_minutes,
-            "introduction": bundle.introduction,
-            "published": bundle.published,
-        },
-    )
+    values = {
+        "title": bundle.title,
+        "summary": bundle.summary,
+        "audience": bundle.audience,
+        "outcomes": bundle.outcomes,
+        "estimated_minutes": bundle.estimated_minutes,
+        "introduction": bundle.introduction,
+        "published": bundle.published,
+    }
+    if into is None:
+        course, _ = Course.objects.select_for_update().update_or_create(
+            slug=bundle.slug, defaults=values
+        )
+    else:
+        course = Course.all_objects.select_for_update().get(pk=into.pk)
+        for name, value in values.items():
+            setattr(course, name, value)
+        course.save()
     terms = [t.slug for t in bundle.terms]
     GlossaryTerm.objects.filter(course=course).exclude(slug__in=terms).delete()
     for term in bundle.terms:
@@ -135,7 +142,7 @@ def _link_exercises_to_lessons(*, course: Course, embedded_in: dict[str, int]) -
 
 def bump_content_version(*, course: Course) -> None:
     """Invalidate every cached lesson of the course (their cache keys include the version)."""
-    Course.objects.filter(pk=course.pk).update(content_version=F("content_version") + 1)
+    Course.all_objects.filter(pk=course.pk).update(content_version=F("content_version") + 1)
 
 
 def import_course(*, path: Path) -> Course:

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "courses",
+    "authoring",
     "exercises",
     "progress",
     "cohorts",

@@ -1,0 +1,80 @@
+"""What must be right before a draft is published.
+
+First the whole folder check that ``import_course`` makes (broken embeds and references,
+bad data, invalid exercises: every problem with its file and line), then the editorial rules
+that make a course fit for learners: no empty lessons, every chart summarised, every
+dataset column described with its source and licence, every exercise with feedback.
+"""
+
+from __future__ import annotations
+
+import re
+
+from authoring import bundles
+from courses.content.folder import CourseBundle
+from courses.content.problems import ContentInvalid, Problem
+
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(")
+
+
+def publish_problems(*, files: bundles.Files, slug: str) -> list[Problem]:
+    """Every problem in the files, with paths relative to the course folder."""
+    try:
+        bundle = bundles.read_files(files, slug=slug)
+    except ContentInvalid as invalid:
+        prefix = f"{slug}/"
+        return [
+            Problem(p.path.removeprefix(prefix), p.line, p.message) for p in invalid.problems
+        ]
+    return sorted(editorial_problems(bundle))
+
+
+def editorial_problems(bundle: CourseBundle) -> list[Problem]:
+    problems: list[Problem] = []
+    if not bundle.modules:
+        problems.append(Problem("course.md", None, "the course has no modules yet: add one"))
+    for module in bundle.modules:
+        folder = f"modules/{module.position:02d}-{module.slug}"
+        if not module.lessons:
+            problems.append(
+                Problem(f"{folder}/module.yaml", None, "the module has no lessons yet: add one")
+            )
+        for lesson in module.lessons:
+            path = f"{folder}/{lesson.position:02d}-{lesson.slug}.md"
+            if not lesson.body.strip():
+                problems.append(Problem(path, None, "the lesson is empty: write its text"))
+            for number, line in enumerate(lesson.body.splitlines(), start=1):
+                if IMAGE.search(line):
+                    problems.append(
+                        Problem(
+                            path,
+                            None,
+                            f"line {number} of the text has an image: images are not shown to "
+                            "learners; use a chart (with its summary and data table) instead",
+                        )
+                    )
+    for chart in bundle.charts:
+        if not chart.summary.strip():
+            problems.append(
+                Problem(f"charts/{chart.slug}.yaml", None, "the chart needs a text summary")
+            )
+    for dataset in bundle.datasets:
+        path = f"datasets/{dataset.slug}.yaml"
+        for column in dataset.columns:
+            if not column.description.strip():
+                problems.append(
+                    Problem(path, None, f"describe the column {column.name!r}")
+                )
+        for key, label in (("source_organisation", "source"), ("licence", "licence")):
+            if not str(getattr(dataset, key, "")).strip():
+                problems.append(Problem(path, None, f"the dataset needs its {label}"))
+    for exercise in bundle.exercises:
+        if not exercise.explanation.strip():
+            problems.append(
+                Problem(
+                    f"exercises/{exercise.slug}.yaml",
+                    None,
+                    "the exercise has no feedback: write its explanation (the worked answer)",
+                )
+            )
+    return problems
