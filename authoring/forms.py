@@ -94,3 +94,186 @@ class DraftModelForm(Loaded, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._mark_loaded(self.instance)
+
+
+class CourseCreateForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    slug = SlugField(
+        help_text="Used in the course's web address: lowercase letters, numbers and hyphens, "
+        "for example data-for-boards. It cannot be changed later."
+    )
+    summary = forms.CharField(
+        label="Summary",
+        help_text="One or two sentences shown in the course list.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_slug(self) -> str:
+        from authoring.models import Workspace
+        from courses.models import Course
+
+        slug = self.cleaned_data["slug"]
+        if Workspace.objects.filter(slug=slug).exists() or Course.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("A course already has this short name: choose another")
+        return slug
+
+
+class CourseDetailsForm(DraftModelForm):
+    outcomes = LinesField(
+        label="Outcomes",
+        required=False,
+        help_text="What a learner will be able to do afterwards: one per line.",
+    )
+
+    class Meta:
+        from courses.models import Course
+
+        model = Course
+        fields = ["title", "summary", "audience", "outcomes", "estimated_minutes", "introduction",
+                  "published"]  # fmt: skip
+        labels = {
+            "estimated_minutes": "Estimated time in minutes",
+            "introduction": "Introduction",
+            "published": "List the course for learners once it is published",
+        }
+        help_texts = {
+            "summary": "One or two sentences shown in the course list.",
+            "audience": "Who the course is for.",
+            "estimated_minutes": "Leave at 0 to add up the lessons' times.",
+            "introduction": "Markdown, shown on the course page.",
+            "published": "Unlisted courses are seen only by authors and admins.",
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "audience": forms.Textarea(attrs={"rows": 2}),
+            "introduction": forms.Textarea(attrs={"rows": 12}),
+        }
+
+
+class ModuleForm(DraftModelForm):
+    slug = SlugField()
+
+    class Meta:
+        from courses.models import Module
+
+        model = Module
+        fields = ["title", "slug", "summary"]
+        help_texts = {"summary": "Optional: a sentence on what the module covers."}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, course: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        taken = self.course.modules.filter(slug=slug).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another module of this course has this short name")
+        return slug
+
+
+class LessonForm(DraftModelForm):
+    slug = SlugField()
+    objectives = LinesField(
+        label="Objectives",
+        required=False,
+        help_text="What the learner will be able to do after the lesson: one per line.",
+    )
+
+    class Meta:
+        from courses.models import Lesson
+
+        model = Lesson
+        fields = ["title", "slug", "estimated_minutes", "objectives", "body"]
+        labels = {"estimated_minutes": "Estimated time in minutes", "body": "Lesson text"}
+        help_texts = {
+            "body": "Markdown. Use the buttons beside the text to insert charts, datasets, "
+            "glossary terms and exercises."
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 20})}
+
+    def __init__(self, *args: Any, module: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.module = module
+        self.fields["estimated_minutes"].min_value = 1
+        self.fields["estimated_minutes"].max_value = 180
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        taken = self.module.lessons.filter(slug=slug).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another lesson of this module has this short name")
+        return slug
+
+    def clean_body(self) -> str:
+        from courses.content.folder import MAX_LESSON_CHARACTERS
+
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if len(body) > MAX_LESSON_CHARACTERS:
+            raise forms.ValidationError(
+                f"A lesson is at most {MAX_LESSON_CHARACTERS:,} characters: split it in two"
+            )
+        problems = md.scan(body).problems
+        if problems:
+            raise forms.ValidationError(
+                [f"Line {line}: {message}" for line, message in problems[:20]]
+            )
+        return body
+
+
+class TermForm(DraftModelForm):
+    slug = SlugField(help_text="Lessons link to the term with [[short-name]].")
+
+    class Meta:
+        from courses.models import GlossaryTerm
+
+        model = GlossaryTerm
+        fields = ["term", "slug", "definition"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, course: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course = course
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if self.course.glossary_terms.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another term of this course has this short name")
+        return slug
+
+
+class RoleForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address", help_text="They must already have an account on the service."
+    )
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from authoring.models import ROLE_HINTS, Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (role.value, f"{role.label}: {ROLE_HINTS[role].lower()}") for role in Role
+        ]
+
+    def clean_email(self) -> Any:
+        from accounts.models import User
+
+        user = User.objects.filter(email__iexact=self.cleaned_data["email"], is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                "No one with this email address has an account: invite them first"
+            )
+        return user
+
+
+class CommentForm(forms.Form):
+    about = forms.ChoiceField(label="About", required=False)
+    text = forms.CharField(
+        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [("", "The course as a whole"), *parts]

@@ -16,7 +16,7 @@ from accounts.models import User
 from audit import services as audit
 from audit.models import AuditEvent
 from authoring import bundles
-from authoring.models import CourseRole, Role, Version, Workspace
+from authoring.models import Comment, CourseRole, Role, Version, Workspace
 from courses import services as course_services
 from courses.content.problems import ContentInvalid, Problem
 from courses.models import DRAFT_SUFFIX, Course
@@ -77,6 +77,17 @@ def create_course(*, actor: User, slug: str, title: str, summary: str) -> Worksp
     )
     CourseRole.objects.create(workspace=workspace, user=actor, role=Role.OWNER)
     record(workspace=workspace, actor=actor, action="create", title=title)
+    return workspace
+
+
+@transaction.atomic
+def import_new_course(*, actor: User, slug: str, files: bundles.Files, **details: Any) -> Workspace:
+    """A new course whose draft is these files, owned by ``actor``. Raises ContentInvalid
+    (the files' problems) or SlugTaken, and then saves nothing."""
+    bundle = bundles.read_files(files, slug=slug)
+    workspace = create_course(actor=actor, slug=slug, title=bundle.title, summary=bundle.summary)
+    workspace.draft = course_services.save_course(bundle=bundle, into=workspace.draft)
+    record(workspace=workspace, actor=actor, action="import", **details)
     return workspace
 
 
@@ -249,3 +260,47 @@ def check_draft(*, workspace: Workspace) -> list[Problem]:
 
 
 __all__ = ["ContentInvalid"]
+
+
+class LastOwner(Exception):
+    """A course must keep at least one owner."""
+
+
+@transaction.atomic
+def set_role(*, workspace: Workspace, user: User, role: str, actor: User) -> CourseRole:
+    existing = CourseRole.objects.select_for_update().filter(workspace=workspace, user=user).first()
+    if existing is not None and existing.role == Role.OWNER and role != Role.OWNER:
+        _keep_an_owner(workspace=workspace, leaving=existing)
+    found, _ = CourseRole.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    record(workspace=workspace, actor=actor, action="role", user=user.email, role=role)
+    return found
+
+
+@transaction.atomic
+def remove_role(*, workspace: Workspace, course_role: CourseRole, actor: User) -> None:
+    if course_role.role == Role.OWNER:
+        _keep_an_owner(workspace=workspace, leaving=course_role)
+    course_role.delete()
+    record(workspace=workspace, actor=actor, action="role", user=course_role.user.email, role="")
+
+
+def _keep_an_owner(*, workspace: Workspace, leaving: CourseRole) -> None:
+    owners = CourseRole.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER)
+    if not owners.exclude(pk=leaving.pk).exists():
+        raise LastOwner
+
+
+def add_comment(*, workspace: Workspace, author: User, about: str, text: str) -> Comment:
+    comment = Comment.objects.create(workspace=workspace, author=author, about=about, text=text)
+    record(workspace=workspace, actor=author, action="comment", about=about)
+    return comment
+
+
+def resolve_comment(*, workspace: Workspace, comment: Comment, actor: User) -> None:
+    updated = Comment.objects.filter(pk=comment.pk, resolved_at__isnull=True).update(
+        resolved_by=actor, resolved_at=timezone.now()
+    )
+    if updated:
+        record(workspace=workspace, actor=actor, action="resolve-comment", comment=comment.pk)

@@ -49,7 +49,8 @@ def course_files(*, course: Course) -> dict[str, str]:
     if course.audience:
         meta["audience"] = course.audience
     meta["outcomes"] = course.outcomes
-    meta["estimated_minutes"] = course.estimated_minutes
+    if course.estimated_minutes:  # else the reader adds up the lessons' times
+        meta["estimated_minutes"] = course.estimated_minutes
     meta["published"] = course.published
     write("course.md", _front_matter(meta, course.introduction))
 

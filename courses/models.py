@@ -60,6 +60,11 @@ class Course(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("courses:course", kwargs={"course": self.slug})
 
+    @property
+    def workspace_slug(self) -> str:
+        """For a draft, the slug of the course it is the draft of."""
+        return self.slug.removesuffix(DRAFT_SUFFIX)
+
 
 class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")

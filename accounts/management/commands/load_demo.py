@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_accounts
+from authoring.demo import load_demo_authoring
 from cohorts.demo import DEMO_COHORT, load_demo_cohort
 from courses import services
 from courses.content.problems import ContentInvalid
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"The sample course has problems:\n{invalid}") from None
         self.stdout.write(f"Loaded the sample course {course.slug}: {course.title}")
         people = {account.role: user for account, user, _ in accounts}
+        load_demo_authoring(course=course, owner=people["author"])
         cohort = load_demo_cohort(
             course=course, facilitator=people["facilitator"], learner=people["learner"]
         )

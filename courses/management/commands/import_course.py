@@ -39,4 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{path} is valid: {summary}."))
             return
         course = services.save_course(bundle=bundle)
-        self.stdout.write(self.style.SUCCESS(f"Imported {course.slug}: {summary}."))
+        from authoring.services import record_folder_import
+
+        version = record_folder_import(course=course)
+        kept = f" Kept as version {version.number} in its history." if version else ""
+        self.stdout.write(self.style.SUCCESS(f"Imported {course.slug}: {summary}.{kept}"))

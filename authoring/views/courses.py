@@ -1,0 +1,104 @@
+"""The authoring home, new courses, a course's overview and its details."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import roles
+from authoring import access, editor, selectors, services
+from authoring.access import Need
+from authoring.forms import CourseCreateForm, CourseDetailsForm
+from authoring.views.common import _user, page, save_form, workspace
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    """The courses this person works on. Admins also see live courses that have no
+    workspace yet (made before authoring existed) and can open one (POST)."""
+    is_admin = roles.is_admin(request.user)
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied
+        chosen = request.POST.get("course", "")
+        course = get_object_or_404(
+            selectors.courses_without_workspace(), pk=int(chosen) if chosen.isdigit() else 0
+        )
+        found = services.workspace_for_course(course=course, actor=_user(request))
+        return redirect("authoring:overview", course=found.slug)
+    workspaces = list(access.workspaces_for(user=request.user))
+    can_create = access.can_create_courses(user=request.user)
+    if not workspaces and not can_create:
+        raise Http404("No courses to author")
+    return render(
+        request,
+        "authoring/home.html",
+        {
+            "workspaces": workspaces,
+            "can_create": can_create,
+            "without_workspace": selectors.courses_without_workspace() if is_admin else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not access.can_create_courses(user=request.user):
+        raise PermissionDenied("Only authors and admins can create courses.")
+    form = CourseCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.create_course(actor=_user(request), **form.cleaned_data)
+        except services.SlugTaken:
+            form.add_error("slug", "A course already has this short name: choose another")
+        else:
+            messages.success(request, f"“{found.draft.title}” is ready: add its first module.")
+            return redirect("authoring:overview", course=found.slug)
+    return render(request, "authoring/create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET"])
+def overview(request: HttpRequest, course: str) -> HttpResponse:
+    ws = workspace(request, course)
+    return page(
+        request,
+        "authoring/overview.html",
+        ws,
+        {
+            "status": selectors.status(workspace=ws),
+            "modules": selectors.outline(course=ws.draft),
+            "contents": selectors.contents(course=ws.draft),
+        },
+        section="overview",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest, course: str) -> HttpResponse:
+    ws = workspace(request, course, Need.EDIT)
+    form = CourseDetailsForm(request.POST or None, instance=ws.draft)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = editor.render_preview(workspace=ws, text=form.cleaned_data["introduction"])
+        elif save_form(
+            request=request, workspace=ws, form=form, instance=form.instance,
+            what=f"course:{ws.draft.pk}", noun="course",
+        ):  # fmt: skip
+            messages.success(request, "The course details are saved in the draft.")
+            return redirect("authoring:overview", course=ws.slug)
+    return page(
+        request,
+        "authoring/details.html",
+        ws,
+        {"form": form, "preview": preview, **editor.editor_context(workspace=ws)},
+        section="details",
+    )
