@@ -38,6 +38,7 @@ def remember_roles(*, request: HttpRequest, user: User) -> dict[str, int | bool]
         "user": user.pk,
         "cohorts": roles.is_admin(user) or reportable_cohorts(user=user).exists(),
         "marking": roles.is_tutor(user),
+        "authoring": roles.is_author(user) or user.course_roles.exists(),
     }
     session = getattr(request, "session", None)
     if session is not None and session.get(ROLE_SESSION_KEY) != answers:
@@ -67,6 +68,11 @@ def sees_marking(request: HttpRequest) -> bool:
     return roles.is_admin(request.user) or bool(_roles(request).get("marking"))
 
 
+def sees_authoring(request: HttpRequest) -> bool:
+    """Authors, admins, and anyone with a role on a course (reviewers too)."""
+    return roles.is_admin(request.user) or bool(_roles(request).get("authoring"))
+
+
 def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
     """The service navigation items that this person's roles give them."""
     user = getattr(request, "user", None)
@@ -86,6 +92,8 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
             link("Cohorts", reverse("cohorts:list"))
         if sees_marking(request):
             link("Marking", reverse("marking:queue"))
+        if sees_authoring(request):
+            link("Authoring", reverse("authoring:home"))
         if roles.is_admin(user):
             link("Administration", reverse("admin:index"))
             link("System status", reverse("system_status"))

@@ -23,9 +23,7 @@ def publish_problems(*, files: bundles.Files, slug: str) -> list[Problem]:
         bundle = bundles.read_files(files, slug=slug)
     except ContentInvalid as invalid:
         prefix = f"{slug}/"
-        return [
-            Problem(p.path.removeprefix(prefix), p.line, p.message) for p in invalid.problems
-        ]
+        return [Problem(p.path.removeprefix(prefix), p.line, p.message) for p in invalid.problems]
     return sorted(editorial_problems(bundle))
 
 
@@ -62,9 +60,7 @@ def editorial_problems(bundle: CourseBundle) -> list[Problem]:
         path = f"datasets/{dataset.slug}.yaml"
         for column in dataset.columns:
             if not column.description.strip():
-                problems.append(
-                    Problem(path, None, f"describe the column {column.name!r}")
-                )
+                problems.append(Problem(path, None, f"describe the column {column.name!r}"))
         for key, label in (("source_organisation", "source"), ("licence", "licence")):
             if not str(getattr(dataset, key, "")).strip():
                 problems.append(Problem(path, None, f"the dataset needs its {label}"))

@@ -4,7 +4,7 @@ that say how to put it right."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -113,7 +113,10 @@ class CourseCreateForm(forms.Form):
         from courses.models import Course
 
         slug = self.cleaned_data["slug"]
-        if Workspace.objects.filter(slug=slug).exists() or Course.objects.filter(slug=slug).exists():
+        if (
+            Workspace.objects.filter(slug=slug).exists()
+            or Course.objects.filter(slug=slug).exists()
+        ):
             raise forms.ValidationError("A course already has this short name: choose another")
         return slug
 
@@ -175,6 +178,9 @@ class ModuleForm(DraftModelForm):
 
 class LessonForm(DraftModelForm):
     slug = SlugField()
+    estimated_minutes = forms.IntegerField(
+        label="Estimated time in minutes", min_value=1, max_value=180
+    )
     objectives = LinesField(
         label="Objectives",
         required=False,
@@ -196,8 +202,6 @@ class LessonForm(DraftModelForm):
     def __init__(self, *args: Any, module: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.module = module
-        self.fields["estimated_minutes"].min_value = 1
-        self.fields["estimated_minutes"].max_value = 180
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -253,7 +257,7 @@ class RoleForm(forms.Form):
         from authoring.models import ROLE_HINTS, Role
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             (role.value, f"{role.label}: {ROLE_HINTS[role].lower()}") for role in Role
         ]
 
@@ -276,4 +280,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["about"].choices = [("", "The course as a whole"), *parts]
+        cast(forms.ChoiceField, self.fields["about"]).choices = [
+            ("", "The course as a whole"),
+            *parts,
+        ]

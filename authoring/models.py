@@ -74,12 +74,12 @@ class Blob(models.Model):
     sha256 = models.CharField(max_length=64, primary_key=True)
     text = models.TextField()
 
+    def __str__(self) -> str:
+        return self.sha256
+
     @staticmethod
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def __str__(self) -> str:
-        return self.sha256
 
 
 class Version(models.Model):

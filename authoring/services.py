@@ -44,8 +44,9 @@ class EditConflict(Exception):
     def message(self, noun: str) -> str:
         when = timezone.localtime(self.at).strftime("%-d %B %Y at %H:%M")
         return (
-            f"{self.by} saved this {noun} on {when}, after you opened it. Your changes have not been saved: they are still in the "
-            f"form below. Open the {noun} in a new tab to see what changed, then save again."
+            f"{self.by} saved this {noun} on {when}, after you opened it. Your changes have not "
+            f"been saved: they are still in the form below. Open the {noun} in a new tab to "
+            "see what changed, then save again."
         )
 
 
@@ -53,9 +54,7 @@ def target(workspace: Workspace) -> str:
     return f"course:{workspace.slug}"
 
 
-def record(
-    *, workspace: Workspace, actor: User | None, action: str, **details: Any
-) -> AuditEvent:
+def record(*, workspace: Workspace, actor: User | None, action: str, **details: Any) -> AuditEvent:
     return audit.record(
         actor=actor, action=f"authoring.{action}", target=target(workspace), details=details
     )
@@ -127,9 +126,7 @@ def unpublished_changes(workspace: Workspace) -> list[str]:
     published = version.files if version is not None else {}
     digests = {name: bundles.Blob.digest(text) for name, text in draft.items()}
     return sorted(
-        name
-        for name in set(digests) | set(published)
-        if digests.get(name) != published.get(name)
+        name for name in set(digests) | set(published) if digests.get(name) != published.get(name)
     )
 
 

@@ -50,7 +50,9 @@ urlpatterns = [
     path(C + "exercises/", exercises.exercise_list, name="exercises"),
     path(C + "exercises/new/", exercises.exercise_create, name="exercise_create"),
     path(C + "exercises/<slug:exercise>/", exercises.exercise_edit, name="exercise_edit"),
-    path(C + "exercises/<slug:exercise>/delete/", exercises.exercise_delete, name="exercise_delete"),
+    path(
+        C + "exercises/<slug:exercise>/delete/", exercises.exercise_delete, name="exercise_delete"
+    ),
     # Publishing and versions
     path(C + "publish/", versions.publish, name="publish"),
     path(C + "history/", versions.history, name="history"),

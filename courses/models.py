@@ -21,14 +21,11 @@ class CourseQuerySet(models.QuerySet["Course"]):
         return self.filter(published=True)
 
 
-class LiveCourseManager(models.Manager["Course"]):
+class LiveCourseManager(models.Manager.from_queryset(CourseQuerySet)):  # type: ignore[misc]
     """Courses learners can be given: never an author's draft (see the authoring app)."""
 
     def get_queryset(self) -> CourseQuerySet:
-        return CourseQuerySet(self.model, using=self._db).filter(is_draft=False)
-
-    def published(self) -> CourseQuerySet:
-        return self.get_queryset().published()
+        return super().get_queryset().filter(is_draft=False)  # type: ignore[no-any-return]
 
 
 class Course(models.Model):

@@ -103,7 +103,9 @@ def exercise_page(*, exercise: Exercise, course: Course, learner: Person) -> dic
     )
     used = sum(1 for a in attempts if a.counted and a.state != State.ERROR)
     solved = any(a.state == State.GRADED and a.correct for a in attempts)
-    exhausted = bool(exercise.max_attempts) and used >= exercise.max_attempts
+    # A draft's exercise is an author trying it: as many tries as they like, even once right.
+    trial = course.is_draft
+    exhausted = not trial and bool(exercise.max_attempts) and used >= exercise.max_attempts
     waiting = [a for a in attempts if not a.is_final and a.state != State.AWAITING_TUTOR]
     finished = (solved or exhausted) and not waiting
     variant = selectors.variant_for(learner_id=learner.pk or 0, exercise=exercise)
@@ -113,10 +115,12 @@ def exercise_page(*, exercise: Exercise, course: Course, learner: Person) -> dic
         "question": question_html(exercise=exercise, course=course, variant=variant),
         "attempts": [result_context(a) for a in attempts],
         "attempts_used": used,
-        "attempts_left": (exercise.max_attempts - used) if exercise.max_attempts else None,
+        "attempts_left": (exercise.max_attempts - used)
+        if exercise.max_attempts and not trial else None,
         "solved": solved,
         "finished": finished,
-        "can_answer": not solved and not exhausted,
+        "can_answer": trial or (not solved and not exhausted),
+        "trial": trial,
         "explanation": explanation_html(exercise=exercise, course=course) if finished else "",
         "answer": right_answer(exercise=exercise, variant=variant)
         if finished and exercise.reveal_answer and exercise.kind != Kind.FREE_TEXT else "",

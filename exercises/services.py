@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from courses.models import Course
 from exercises import grading, selectors
 from exercises.content import ExerciseFile
 from exercises.models import Exercise, Kind, State, Submission
@@ -42,15 +43,19 @@ class AlreadyCorrect(Exception):
 def submit_answer(
     *, learner: User, exercise: Exercise, answer: dict[str, Any], confidence: int | None
 ) -> Submission:
-    """Save an attempt and send it for grading once the transaction commits."""
+    """Save an attempt and send it for grading once the transaction commits.
+
+    On a draft course (an author trying the exercise as a learner, ADR 15) the answer is
+    marked by the same pipeline, but attempts are unlimited and no progress is recorded."""
+    trial = exercise.course.is_draft
     with transaction.atomic():
         # Lock the learner's row so two quick submissions cannot both take the last attempt.
         lock_learner(learner.pk)
         attempts = selectors.attempts_for(learner=learner, exercise=exercise)
-        if attempts.filter(state=State.GRADED, correct=True).exists():
+        if not trial and attempts.filter(state=State.GRADED, correct=True).exists():
             raise AlreadyCorrect(exercise)
         used = attempts.filter(counted=True).exclude(state=State.ERROR).count()
-        if exercise.max_attempts and used >= exercise.max_attempts:
+        if not trial and exercise.max_attempts and used >= exercise.max_attempts:
             raise AttemptsUsedUp(exercise)
         free_text = exercise.kind == Kind.FREE_TEXT
         submission = Submission.objects.create(
@@ -63,7 +68,10 @@ def submit_answer(
             state=State.AWAITING_TUTOR if free_text else State.PENDING,
             exercise_version=exercise.version,
         )
-        record_answer(learner_id=learner.pk, exercise_id=exercise.pk, course_id=exercise.course_id)
+        if not trial:
+            record_answer(
+                learner_id=learner.pk, exercise_id=exercise.pk, course_id=exercise.course_id
+            )
         if not free_text:
             transaction.on_commit(lambda: send_for_grading(submission_id=submission.pk))
     return submission
@@ -128,9 +136,10 @@ def grade_submission(*, submission_id: int) -> bool:
             version_key=data.version_key(datasets) if datasets else "",
         )
         ops = connection.ops
-        # The learner's row is locked only now, for the recount (progress.services): held
-        # during the grading, it would hold up their other requests (reading, answering).
-        lock_learner(job.learner_id)
+        if not job.trial:
+            # The learner's row is locked only now, for the recount (progress.services): held
+            # during the grading, it would hold up their other requests (reading, answering).
+            lock_learner(job.learner_id)
         stored = sql.execute(
             _STORE_GRADE.format(**_TABLES),
             {
@@ -151,12 +160,13 @@ def grade_submission(*, submission_id: int) -> bool:
         )
         if not stored:  # cannot happen while the row is locked; never store a result twice
             return False
-        record_answer(
-            learner_id=job.learner_id,
-            exercise_id=job.exercise_id,
-            course_id=job.course_id,
-            learner_locked=True,
-        )
+        if not job.trial:  # an author trying a draft exercise: marked, but not progress
+            record_answer(
+                learner_id=job.learner_id,
+                exercise_id=job.exercise_id,
+                course_id=job.course_id,
+                learner_locked=True,
+            )
     return True
 
 
@@ -175,6 +185,7 @@ class _GradingJob:
     certainty_based_marking: bool
     version: int
     course_id: int
+    trial: bool  # the exercise is in a draft course: its answers count for no progress
 
 
 def _json(value: Any) -> Any:
@@ -183,14 +194,15 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-_TABLES = sql.tables(submission=Submission, exercise=Exercise)
+_TABLES = sql.tables(submission=Submission, exercise=Exercise, course=Course)
 
 # The submission with its exercise's answer key; on PostgreSQL it also locks the submission.
 _LOCK_FOR_GRADING = """
     SELECT s.learner_id, s.exercise_id, s.answer, s.variant, s.confidence, s.counted,
-           e.kind, e.spec, e.certainty_based_marking, e.version, e.course_id
+           e.kind, e.spec, e.certainty_based_marking, e.version, e.course_id, c.is_draft
     FROM {submission} s
     JOIN {exercise} e ON e.id = s.exercise_id
+    JOIN {course} c ON c.id = e.course_id
     WHERE s.id = %(submission)s AND s.state IN (%(pending)s, %(grading)s)
     {lock}
 """
@@ -212,12 +224,15 @@ def mark_failed(*, submission_id: int, error: str) -> None:
     if failed.update(
         state=State.ERROR, counted=False, error=error[:2000], graded_at=timezone.now()
     ):
-        row = failed.values("learner_id", "exercise_id", "exercise__course_id").get()
-        record_answer(
-            learner_id=row["learner_id"],
-            exercise_id=row["exercise_id"],
-            course_id=row["exercise__course_id"],
-        )
+        row = failed.values(
+            "learner_id", "exercise_id", "exercise__course_id", "exercise__course__is_draft"
+        ).get()
+        if not row["exercise__course__is_draft"]:
+            record_answer(
+                learner_id=row["learner_id"],
+                exercise_id=row["exercise_id"],
+                course_id=row["exercise__course_id"],
+            )
 
 
 def sweep_submissions() -> int:
@@ -343,10 +358,11 @@ def mark_written_answer(
     )
     if not updated:
         raise AlreadyMarked(submission)
-    record_answer(
-        learner_id=submission.learner_id,
-        exercise_id=submission.exercise_id,
-        course_id=submission.exercise.course_id,
-    )
+    if not submission.exercise.course.is_draft:
+        record_answer(
+            learner_id=submission.learner_id,
+            exercise_id=submission.exercise_id,
+            course_id=submission.exercise.course_id,
+        )
     submission.refresh_from_db()
     return submission

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("progress.urls")),
     path("", include("cohorts.urls")),
+    path("author/", include("authoring.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),

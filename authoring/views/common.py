@@ -32,7 +32,9 @@ def page(
 ) -> HttpResponse:
     """Render an authoring page: the layout needs the workspace, the person's role on it and
     the section of the course's navigation to mark as current."""
-    role = getattr(workspace, "role", None) or access.role_in(user=request.user, workspace=workspace)
+    role = getattr(workspace, "role", None) or access.role_in(
+        user=request.user, workspace=workspace
+    )
     full = {
         "workspace": workspace,
         "draft": workspace.draft,

@@ -60,7 +60,9 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"“{found.draft.title}” is ready: add its first module.")
             return redirect("authoring:overview", course=found.slug)
-    return render(request, "authoring/create.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "authoring/create.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -59,11 +59,20 @@ def module_edit(request: HttpRequest, course: str, module: str) -> HttpResponse:
     ws = workspace(request, course, Need.EDIT)
     found = _module(ws, module)
     form = ModuleForm(request.POST or None, instance=found, course=ws.draft)
-    if request.method == "POST" and form.is_valid():
-        if save_form(request=request, workspace=ws, form=form, instance=form.instance,
-                     what=f"module:{found.pk}", noun="module"):  # fmt: skip
-            messages.success(request, f"Module “{found.title}” saved in the draft.")
-            return redirect("authoring:overview", course=ws.slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_form(
+            request=request,
+            workspace=ws,
+            form=form,
+            instance=form.instance,
+            what=f"module:{found.pk}",
+            noun="module",
+        )  # fmt: skip
+    ):
+        messages.success(request, f"Module “{found.title}” saved in the draft.")
+        return redirect("authoring:overview", course=ws.slug)
     return page(
         request, "authoring/module_form.html", ws, {"form": form, "module": found},
         section="overview",
@@ -251,11 +260,20 @@ def term_edit(request: HttpRequest, course: str, term: str) -> HttpResponse:
     ws = workspace(request, course, Need.EDIT)
     found = get_object_or_404(GlossaryTerm, course=ws.draft, slug=term)
     form = TermForm(request.POST or None, instance=found, course=ws.draft)
-    if request.method == "POST" and form.is_valid():
-        if save_form(request=request, workspace=ws, form=form, instance=form.instance,
-                     what=f"term:{found.pk}", noun="term"):  # fmt: skip
-            messages.success(request, f"“{found.term}” saved in the draft.")
-            return redirect("authoring:glossary", course=ws.slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_form(
+            request=request,
+            workspace=ws,
+            form=form,
+            instance=form.instance,
+            what=f"term:{found.pk}",
+            noun="term",
+        )  # fmt: skip
+    ):
+        messages.success(request, f"“{found.term}” saved in the draft.")
+        return redirect("authoring:glossary", course=ws.slug)
     return page(
         request, "authoring/term_form.html", ws, {"form": form, "term": found}, section="glossary"
     )

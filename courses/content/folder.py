@@ -135,6 +135,14 @@ class _Reader:
     ) -> tuple[Any, dict[str, int]]:
         """Parse YAML; return the data and the line of each top-level key."""
         try:
+            # Aliases (&a … *a) are refused: a few lines of them can stand for billions of
+            # values once anything walks the data, and course files never need them.
+            for event in yaml.parse(text):
+                if isinstance(event, yaml.AliasEvent):
+                    mark = event.start_mark
+                    line = mark.line + first_line if mark is not None else first_line
+                    self.problem(path, line, "uses a YAML alias (*name): write the value out")
+                    return None, {}
             data = yaml.safe_load(text)
             node = yaml.compose(text)
         except yaml.YAMLError as error:

@@ -13,11 +13,20 @@ function narrow(layout) {
   return layout;
 }
 
-for (const element of document.querySelectorAll("[data-chart-figure]")) {
-  const source = document.getElementById(element.dataset.chartFigure);
-  if (!source || !window.Plotly) continue;
-  const figure = JSON.parse(source.textContent);
-  window.Plotly.newPlot(element, figure.data, narrow(figure.layout), config).then(() => {
-    element.classList.add("app-chart__plot--drawn");
-  });
+// Draws the charts inside root that are not drawn yet. Exported for pages that add charts
+// after loading (the authoring previews); safe to call more than once on the same charts.
+export function drawCharts(root = document) {
+  if (!window.Plotly) return;
+  for (const element of root.querySelectorAll("[data-chart-figure]")) {
+    if (element.dataset.chartDrawn) continue;
+    const source = document.getElementById(element.dataset.chartFigure);
+    if (!source) continue;
+    element.dataset.chartDrawn = "true";
+    const figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(element, figure.data, narrow(figure.layout), config).then(() => {
+      element.classList.add("app-chart__plot--drawn");
+    });
+  }
 }
+
+drawCharts();

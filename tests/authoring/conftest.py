@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 
 from authoring import services
-from courses import services as course_services
-from tests.courses.conftest import MINI_COURSE
 from authoring.models import CourseRole, Role, Workspace
+from courses import services as course_services
 from tests.accounts.factories import UserFactory
+from tests.courses.conftest import MINI_COURSE
 
 
 @pytest.fixture

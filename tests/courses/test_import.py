@@ -318,3 +318,15 @@ def test_a_chart_file_that_is_not_yaml_is_reported_once(mini_course_path: Path) 
     assert found == [
         "mini-course/charts/nile-line.yaml:2: is not valid YAML: expected ',' or ']', but got '<stream end>'"
     ]
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand(mini_course_path: Path) -> None:
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    (mini_course_path / "charts/nile-line.yaml").write_text(laughs)
+    found = [p for p in problems_in(mini_course_path) if "charts/nile-line.yaml" in p]
+    assert found == [
+        "mini-course/charts/nile-line.yaml:2: uses a YAML alias (*name): write the value out"
+    ]

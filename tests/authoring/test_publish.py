@@ -1,0 +1,292 @@
+"""Check and publish: the draft's changes in words, its problems with links to fix them, and
+publishing (authoring.views.versions.publish, authoring.presenters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from authoring import presenters, services
+from authoring.models import Version, Workspace
+from courses.content.problems import Problem
+from courses.models import Course, Module
+from exercises.models import Exercise
+from tests.authoring.conftest import client_for
+from tests.authoring.test_zips import mini_files
+
+pytestmark = pytest.mark.django_db
+
+
+def url(workspace: Workspace) -> str:
+    return reverse("authoring:publish", kwargs={"course": workspace.slug})
+
+
+def edit_url(name: str, **kwargs: str) -> str:
+    return reverse(f"authoring:{name}", kwargs={"course": "mini-course", **kwargs})
+
+
+def retitle_first_lesson(workspace: Workspace, title: str = "A better welcome") -> None:
+    lesson = workspace.draft.modules.get(slug="first-steps").lessons.get(slug="welcome")
+    lesson.title = title
+    lesson.save()
+
+
+def break_the_folder(workspace: Workspace) -> None:
+    """Problems the folder check finds (file and line): an empty lesson, a dataset without
+    its licence, a glossary term without a definition."""
+    draft = workspace.draft
+    lesson = draft.modules.get(slug="first-steps").lessons.get(slug="data")
+    lesson.body = "   "
+    lesson.save()
+    draft.datasets.filter(slug="nile-sample").update(licence="")
+    draft.glossary_terms.filter(slug="median").update(definition="")
+
+
+def break_a_chart_and_a_module(workspace: Workspace) -> None:
+    draft = workspace.draft
+    draft.charts.filter(slug="nile-bars").update(summary="")
+    Module.objects.create(course=draft, slug="empty", title="Nothing yet", position=3)
+
+
+class TestCheckPage:
+    def test_lists_the_changes_in_words_and_offers_to_publish(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        retitle_first_lesson(workspace)
+        response = editor_client.get(url(workspace))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Lesson ‘A better welcome’ changed" in page
+        assert "the draft has 1 change:" in page
+        assert "The draft passes every check" in page
+        assert "Publish version 2" in page
+        assert (
+            f"{reverse('authoring:version', kwargs={'course': 'mini-course', 'number': 1})}?with=draft"
+            in page
+        )
+
+    def test_says_when_there_is_nothing_to_publish(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        response = editor_client.get(url(workspace))
+        assert response.status_code == 200
+        assert "There is nothing to publish" in response.content.decode()
+        assert "Publish version" not in response.content.decode()
+
+    def test_lists_folder_problems_with_lines_and_links_to_fix_them(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        break_the_folder(workspace)
+        response = editor_client.get(url(workspace))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "5 problems must be fixed before the course can be published" in page
+        assert "Publish version" not in page
+        rows = {
+            "the lesson has no text": edit_url("lesson_edit", module="first-steps", lesson="data"),
+            "licence is required": edit_url("dataset_edit", dataset="nile-sample"),
+            "each entry needs a term and a definition": edit_url("glossary"),
+        }
+        for message, link in rows.items():
+            assert message in page
+            assert f'href="{link}"' in page
+        assert "modules/01-first-steps/02-data.md" in page
+        assert "the problem in datasets/nile-sample.yaml, line 5" in page
+
+    def test_lists_exercise_problems_with_a_link_to_fix_them(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        exercise = Exercise.objects.get(course=workspace.draft, slug="flaws")
+        exercise.source = {**exercise.source, "explanation": ""}
+        exercise.explanation = ""
+        exercise.save()
+        page = editor_client.get(url(workspace)).content.decode()
+        assert "1 problem must be fixed" in page
+        assert "explanation" in page
+        assert f'href="{edit_url("exercise_edit", exercise="flaws")}"' in page
+
+    def test_lists_problems_only_the_editorial_checks_find(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        lesson = workspace.draft.modules.get(slug="next-steps").lessons.get(slug="questions")
+        lesson.body += "\n![A chart](chart.png)\n"
+        lesson.save()
+        page = editor_client.get(url(workspace)).content.decode()
+        assert "1 problem must be fixed" in page
+        assert "has an image: images are not shown to learners" in page
+        link = edit_url("lesson_edit", module="next-steps", lesson="questions")
+        assert f'href="{link}"' in page
+
+    def test_lists_chart_and_module_problems_with_links_to_fix_them(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        break_a_chart_and_a_module(workspace)
+        page = editor_client.get(url(workspace)).content.decode()
+        rows = {
+            "summary is required": edit_url("chart_edit", chart="nile-bars"),
+            "has no lessons": edit_url("module_edit", module="empty"),
+        }
+        for message, link in rows.items():
+            assert message in page
+            assert f'href="{link}"' in page
+        assert "Publish version" not in page
+
+    def test_reviewers_see_problems_without_links_to_edit(
+        self, workspace: Workspace, reviewer_client: Client
+    ) -> None:
+        break_a_chart_and_a_module(workspace)
+        page = reviewer_client.get(url(workspace)).content.decode()
+        assert "summary is required" in page
+        assert edit_url("chart_edit", chart="nile-bars") not in page
+
+    def test_a_new_course_without_modules_links_to_its_overview(
+        self, new_workspace: Workspace, author_client: Client
+    ) -> None:
+        response = author_client.get(url(new_workspace))
+        page = response.content.decode()
+        assert "Nothing has been published yet" in page
+        assert "a course needs at least one module" in page
+        assert f'href="{reverse("authoring:overview", kwargs={"course": "new-course"})}"' in page
+
+    def test_reviewers_see_the_checks_but_cannot_publish(
+        self, workspace: Workspace, reviewer_client: Client
+    ) -> None:
+        retitle_first_lesson(workspace)
+        response = reviewer_client.get(url(workspace))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Lesson ‘A better welcome’ changed" in page
+        assert "Publish version" not in page
+        assert "editors and owners publish it" in page
+
+    def test_outsiders_get_404(self, workspace: Workspace, outsider_client: Client) -> None:
+        assert outsider_client.get(url(workspace)).status_code == 404
+        assert outsider_client.post(url(workspace)).status_code == 404
+
+
+class TestPublishing:
+    def test_publishes_a_version_that_learners_see(
+        self, workspace: Workspace, editor_client: Client, editor: Any, learner: Any
+    ) -> None:
+        retitle_first_lesson(workspace, "Welcome, published")
+        response = editor_client.post(url(workspace), {"note": "A warmer welcome"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "authoring:history", kwargs={"course": "mini-course"}
+        )
+        version = Version.objects.get(workspace=workspace, number=2)
+        assert (version.note, version.published_by) == ("A warmer welcome", editor)
+        event = AuditEvent.objects.get(action="authoring.publish")
+        assert event.details == {"version": 2, "note": "A warmer welcome"}
+        history = editor_client.get(response["Location"]).content.decode()
+        assert "Version 2 is published: learners now see it." in history
+        lesson_url = reverse(
+            "courses:lesson",
+            kwargs={"course": "mini-course", "module": "first-steps", "lesson": "welcome"},
+        )
+        assert "Welcome, published" in client_for(learner).get(lesson_url).content.decode()
+
+    def test_publishing_without_a_note(self, workspace: Workspace, editor_client: Client) -> None:
+        retitle_first_lesson(workspace)
+        assert editor_client.post(url(workspace)).status_code == 302
+        assert Version.objects.get(workspace=workspace, number=2).note == ""
+
+    def test_refuses_a_note_that_is_too_long(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        retitle_first_lesson(workspace)
+        response = editor_client.post(url(workspace), {"note": "x" * 301})
+        assert response.status_code == 400
+        assert "govuk-error-summary" in response.content.decode()
+        assert Version.objects.filter(workspace=workspace).count() == 1
+
+    def test_refuses_a_draft_with_problems_and_changes_nothing(
+        self, workspace: Workspace, editor_client: Client, learner: Any
+    ) -> None:
+        retitle_first_lesson(workspace, "Should not go live")
+        break_a_chart_and_a_module(workspace)
+        response = editor_client.post(url(workspace), {"note": "Try"})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "The draft was not published: it has 2 problems to fix first" in page
+        assert "summary is required" in page
+        assert Version.objects.filter(workspace=workspace).count() == 1
+        assert "Should not go live" not in str(
+            list(Course.objects.get(slug="mini-course").modules.values_list("lessons__title"))
+        )
+        assert not AuditEvent.objects.filter(action="authoring.publish").exists()
+
+    def test_says_when_there_was_nothing_to_publish(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        response = editor_client.post(url(workspace), follow=True)
+        assert "There was nothing to publish" in response.content.decode()
+        assert Version.objects.filter(workspace=workspace).count() == 1
+
+    def test_a_new_course_goes_live_on_its_first_publish(
+        self, author: Any, author_client: Client, learner: Any
+    ) -> None:
+        files = mini_files()
+        fresh = services.import_new_course(actor=author, slug="fresh", files=files)
+        assert fresh.live is None
+        response = author_client.post(url(fresh), {"note": "First"})
+        assert response.status_code == 302
+        fresh.refresh_from_db()
+        assert fresh.live is not None and fresh.live.slug == "fresh"
+        course_page = client_for(learner).get(reverse("courses:course", kwargs={"course": "fresh"}))
+        assert course_page.status_code == 200
+        assert "Mini course" in course_page.content.decode()
+
+    def test_reviewers_cannot_publish(self, workspace: Workspace, reviewer_client: Client) -> None:
+        retitle_first_lesson(workspace)
+        assert reviewer_client.post(url(workspace), {"note": "x"}).status_code == 403
+        assert Version.objects.filter(workspace=workspace).count() == 1
+
+
+class TestFixUrl:
+    @pytest.mark.parametrize(
+        ("path", "name", "kwargs"),
+        [
+            ("course.md", "details", {}),
+            ("glossary.yaml", "glossary", {}),
+            ("modules/01-first-steps/module.yaml", "module_edit", {"module": "first-steps"}),
+            ("modules/01-first-steps", "module_edit", {"module": "first-steps"}),
+            ("modules/01-first-steps/02-data.md", "lesson_edit",
+             {"module": "first-steps", "lesson": "data"}),
+            ("datasets/nile-sample.csv", "dataset_edit", {"dataset": "nile-sample"}),
+            ("datasets/nile-sample.yaml", "dataset_edit", {"dataset": "nile-sample"}),
+            ("charts/nile-line.yaml", "chart_edit", {"chart": "nile-line"}),
+            ("exercises/flaws.yaml", "exercise_edit", {"exercise": "flaws"}),
+            # Not (or no longer) in the draft: the list it would be in.
+            ("modules/01-first-steps/09-gone.md", "module_edit", {"module": "first-steps"}),
+            ("modules/07-gone/01-x.md", "overview", {}),
+            ("datasets/gone.csv", "datasets", {}),
+            ("charts/gone.yaml", "charts", {}),
+            ("exercises/gone.yaml", "exercises", {}),
+            ("mini-course", "overview", {}),
+        ],
+    )  # fmt: skip
+    def test_links_each_file_to_where_it_is_edited(
+        self, workspace: Workspace, path: str, name: str, kwargs: dict[str, str]
+    ) -> None:
+        assert presenters.fix_url(workspace, path) == edit_url(name, **kwargs)
+
+    def test_many_problems_cost_a_few_queries(self, workspace: Workspace) -> None:
+        problems = [
+            Problem(
+                f"modules/01-first-steps/0{n % 2 + 1}-{'welcome' if n % 2 == 0 else 'data'}.md",
+                n,
+                "x",
+            )
+            for n in range(40)
+        ] + [Problem("charts/nile-line.yaml", None, "x")] * 20
+        with CaptureQueriesContext(connection) as queries:
+            rows = presenters.problem_rows(workspace, problems)
+        assert len(rows) == 60
+        assert len(queries) == 2  # the lessons, the charts
