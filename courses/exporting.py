@@ -45,11 +45,15 @@ def course_files(*, course: Course) -> dict[str, str]:
     def write(path: str, text: str) -> None:
         files[path] = text
 
+    modules = list(course.modules.prefetch_related("lessons"))
+    lesson_minutes = sum(lesson.estimated_minutes for m in modules for lesson in m.lessons.all())
     meta: dict[str, Any] = {"title": course.title, "summary": course.summary}
     if course.audience:
         meta["audience"] = course.audience
     meta["outcomes"] = course.outcomes
-    if course.estimated_minutes:  # else the reader adds up the lessons' times
+    # Left out when it is the lessons' times added up: the reader works that out again, so
+    # a course exported and imported gives back the same files.
+    if course.estimated_minutes not in (0, lesson_minutes):
         meta["estimated_minutes"] = course.estimated_minutes
     meta["published"] = course.published
     write("course.md", _front_matter(meta, course.introduction))
@@ -88,7 +92,7 @@ def course_files(*, course: Course) -> dict[str, str]:
     for exercise in course.exercises.all():
         write(f"exercises/{exercise.slug}.yaml", _yaml(exercise.source))
 
-    for module in course.modules.prefetch_related("lessons"):
+    for module in modules:
         folder = f"modules/{module.position:02d}-{module.slug}"
         module_meta = {"title": module.title}
         if module.summary:

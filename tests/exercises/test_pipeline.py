@@ -63,3 +63,28 @@ def test_the_same_task_delivered_twice_grades_once(celery_worker, course, learne
     wait_until(lambda: Submission.objects.filter(pk=submission.pk, state=State.GRADED).exists())
     submission.refresh_from_db()
     assert (submission.correct, submission.grading_runs) == (True, 1)
+
+
+def test_an_author_trying_a_draft_exercise_is_graded_by_a_worker_and_counts_for_nothing(
+    celery_worker, course
+):
+    """ "Try it as a learner": the draft's exercise page, the real worker, no progress, and no
+    limit on attempts."""
+    from authoring import services as authoring_services
+    from authoring.models import CourseRole, Role
+    from progress.models import CourseProgress
+
+    author = UserFactory(author=True)
+    workspace = authoring_services.workspace_for_course(course=course)
+    CourseRole.objects.create(workspace=workspace, user=author, role=Role.EDITOR)
+    client = Client()
+    client.force_login(author)
+    trial = f"/courses/{workspace.draft.slug}/exercises/order-years/"
+    wrong = {"item_0": "4", "item_1": "3", "item_2": "2", "item_3": "1"}
+    for _ in range(5):  # more than the exercise's three attempts
+        assert client.post(trial, wrong).status_code == 302
+    wait_until(lambda: graded() == 5, timeout=60)
+    answers = Submission.objects.filter(learner=author)
+    assert {a.exercise.course_id for a in answers} == {workspace.draft.pk}
+    assert set(answers.values_list("score", flat=True)) == {0.0}
+    assert not CourseProgress.objects.filter(learner=author).exists()
