@@ -8,6 +8,7 @@ even learn that it exists. A role that is too weak for an action gets a 403 that
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -93,3 +94,12 @@ def can_preview_draft(*, user: Person, course: Course) -> bool:
     if roles.is_admin(user):
         return True
     return CourseRole.objects.filter(workspace__draft=course, user=user).exists()
+
+
+def can_preview_unlisted(*, user: Person, course: Course) -> bool:
+    """An author sees an unlisted live course if it is not in the authoring area, or if they
+    have a role on it there."""
+    workspace = Workspace.objects.filter(live=course).only("pk").first()
+    if workspace is None:
+        return True
+    return CourseRole.objects.filter(workspace=workspace, user_id=cast(int, user.pk)).exists()

@@ -9,12 +9,29 @@ from authoring.models import Blob, Version
 from courses.content.folder import CourseBundle, read_course
 from courses.exporting import course_files
 from courses.models import Course
+from masterclass import caching
 
 Files = dict[str, str]
 
 
 def files_of(course: Course) -> Files:
     return course_files(course=course)
+
+
+# Kept for a day; every change to a draft bumps its content_version, so a key never goes stale.
+DIGESTS_SECONDS = 60 * 60 * 24
+
+
+def draft_digests(draft: Course) -> dict[str, str]:
+    """{path: digest} of the draft's files. Writing a whole course out takes a noticeable
+    fraction of a second for a large one, and the overview and history pages need only this:
+    cached per content version of the draft."""
+    key = f"authoring:digests:{draft.pk}:{draft.content_version}"
+    digests = caching.get(key)
+    if digests is None:
+        digests = {name: Blob.digest(text) for name, text in files_of(draft).items()}
+        caching.set(key, digests, DIGESTS_SECONDS)
+    return digests  # type: ignore[no-any-return]
 
 
 def read_files(files: Files, *, slug: str) -> CourseBundle:

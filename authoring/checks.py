@@ -13,8 +13,10 @@ import re
 from authoring import bundles
 from courses.content.folder import CourseBundle
 from courses.content.problems import ContentInvalid, Problem
+from courses.models import DRAFT_SUFFIX
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(")
+DRAFT_LINK = re.compile(rf"/courses/[a-z0-9-]+{DRAFT_SUFFIX}\b")
 
 
 def publish_problems(*, files: bundles.Files, slug: str) -> list[Problem]:
@@ -42,6 +44,16 @@ def editorial_problems(bundle: CourseBundle) -> list[Problem]:
             if not lesson.body.strip():
                 problems.append(Problem(path, None, "the lesson is empty: write its text"))
             for number, line in enumerate(lesson.body.splitlines(), start=1):
+                if DRAFT_LINK.search(line):
+                    problems.append(
+                        Problem(
+                            path,
+                            None,
+                            f"line {number} of the text links to the draft's preview address "
+                            f"(…{DRAFT_SUFFIX}/…), which learners cannot open: link to "
+                            "the course's own address",
+                        )
+                    )
                 if IMAGE.search(line):
                     problems.append(
                         Problem(

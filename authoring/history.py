@@ -226,7 +226,10 @@ def _title(text: str, *, front_matter: bool = False) -> str:
         text = parts[1]
     try:
         data: Any = yaml.safe_load(text)
-    except yaml.YAMLError:
+        title = data.get("title") if isinstance(data, dict) else None
+        # A title that is not text may be nested as deeply as the parser allowed.
+        return str(title).strip()[:200] if title and isinstance(title, str | int | float) else ""
+    except (yaml.YAMLError, RecursionError):
+        # Nesting a thousand levels deep makes the parser recurse until Python stops it:
+        # such a file is not comparable, and has no title to show.
         return ""
-    title = data.get("title") if isinstance(data, dict) else None
-    return str(title).strip()[:200] if title else ""

@@ -82,11 +82,18 @@ class Blob(models.Model):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class Origin(models.TextChoices):
+    START = "start", "The course as it was when authoring started"
+    PUBLISHED = "published", "Published from the authoring area"
+    FOLDER = "folder", "Imported from a course folder"
+
+
 class Version(models.Model):
     """A published state of a course: every file of its folder, as it was. Never changed."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.PUBLISHED)
     # {path in the course folder: Blob.sha256}
     files = models.JSONField()
     note = models.CharField(max_length=300, blank=True)

@@ -93,7 +93,7 @@ def read_zip(upload: IO[bytes], *, limits: Limits = LIMITS) -> CourseZip:
     upload.seek(0)
     if upload.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise _not_a_zip()
-    count = _entry_count(upload)
+    count = _entry_count(upload, limits)
     if count is None:
         raise _not_a_zip()
     if count > limits.entries:
@@ -131,10 +131,20 @@ def _too_many(limits: Limits) -> ZipRefused:
     )  # fmt: skip
 
 
-def _entry_count(upload: IO[bytes]) -> int | None:
-    """The number of entries the zip's end record declares, read before ``zipfile`` parses
-    (and holds in memory) the whole directory; None if there is no end record. Zip64 archives
-    (more than 65,535 entries, or over 4 GB) count as too many."""
+# The fixed part of a central directory entry; its name, extra field and comment follow.
+CENTRAL_ENTRY_BYTES = 46
+CENTRAL_SIGNATURE = b"PK\x01\x02"
+
+
+def _entry_count(upload: IO[bytes], limits: Limits = LIMITS) -> int | None:
+    """The number of entries in the zip, read from its end record before ``zipfile`` parses
+    (and holds in memory) the whole central directory; None if there is no end record.
+
+    The end record's count is not trusted alone: a zip can declare one entry and hold
+    hundreds of thousands, which ``zipfile`` would read one by one. So the directory's declared
+    size is checked against what ``limits.entries`` entries can take (with names of up to
+    1 KB), and the entries' signatures in it are counted. Zip64 archives (more than 65,535
+    entries, or over 4 GB) count as too many."""
     end = _size(upload)
     tail_size = min(end, 22 + 65_535)  # the end record, and a comment of at most 64 KB
     upload.seek(end - tail_size)
@@ -142,10 +152,20 @@ def _entry_count(upload: IO[bytes]) -> int | None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
-    _, _, _, _, total, _, _, _ = struct.unpack("<4s4H2LH", tail[at : at + 22])
-    if total == 0xFFFF:
-        return 2**31
-    return int(total)
+    _, _, _, _, total, directory_size, _, _ = struct.unpack("<4s4H2LH", tail[at : at + 22])
+    too_many = 2**31
+    if total == 0xFFFF or directory_size == 0xFFFFFFFF:
+        return too_many
+    if directory_size > limits.entries * (CENTRAL_ENTRY_BYTES + 1024):
+        return too_many
+    # The directory ends where the end record starts (whatever its declared offset says: a
+    # zip with something in front of it has offsets that are off by that much).
+    record_at = end - tail_size + at
+    if directory_size > record_at:
+        return None
+    upload.seek(record_at - directory_size)
+    found = upload.read(directory_size).count(CENTRAL_SIGNATURE)
+    return max(int(total), found)
 
 
 def _check_entries(entries: Iterable[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:

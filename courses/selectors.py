@@ -12,7 +12,7 @@ from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,24 +27,38 @@ Person = User | AnonymousUser
 
 
 def can_preview(*, user: Person) -> bool:
-    """Authors and admins may see unpublished courses."""
+    """Authors and admins may see unpublished courses (authors: those they work on, when the
+    course is in the authoring area)."""
     return roles.is_admin(user) or roles.is_author(user)
 
 
 def visible_courses(*, user: Person) -> QuerySet[Course]:
     courses = Course.objects.all()
-    return courses if can_preview(user=user) else courses.published()
+    if roles.is_admin(user):
+        return courses
+    if not roles.is_author(user):
+        return courses.published()
+    return courses.filter(
+        Q(published=True) | Q(live_workspace__isnull=True) | Q(live_workspace__roles__user=user)
+    ).distinct()
 
 
 def _may_see(*, user: Person, course: Course) -> bool:
     """Checked after the lookup, so that learners on published courses cost no role query.
     An author's draft is shown only to the people working on that course: it is their
-    preview of exactly what learners will get."""
+    preview of exactly what learners will get. So is an unlisted course in the authoring
+    area; one loaded only from a folder is shown to every author."""
     if course.is_draft:
         from authoring.access import can_preview_draft
 
         return can_preview_draft(user=user, course=course)
-    return course.published or can_preview(user=user)
+    if course.published or roles.is_admin(user):
+        return True
+    if not roles.is_author(user):
+        return False
+    from authoring.access import can_preview_unlisted
+
+    return can_preview_unlisted(user=user, course=course)
 
 
 def course_for(*, user: Person, slug: str) -> Course:

@@ -152,9 +152,13 @@ def import_course(*, path: Path) -> Course:
     return save_course(bundle=read_course(path))
 
 
-def mark_lesson_read(*, learner: User, lesson: Lesson) -> LessonCompletion:
+def mark_lesson_read(*, learner: User, lesson: Lesson) -> LessonCompletion | None:
+    """Record that the learner read the lesson. Reading an author's draft (a preview) records
+    nothing: returns None."""
     from progress.services import record_reading
 
+    if lesson.module.course.is_draft:
+        return None
     with transaction.atomic():
         completion, _ = LessonCompletion.objects.get_or_create(learner=learner, lesson=lesson)
         # Also when already read: recounting is cheap and heals any figure left stale.

@@ -181,6 +181,8 @@ def issue_certificate(
 
     It prints ``name``, else the account's full name, and never the email address (anyone
     with the link sees the certificate): raises NameNeeded if a new one would have no name."""
+    if course.is_draft:  # an author's preview earns nothing
+        return None
     progress = CourseProgress.objects.filter(learner=learner, course=course).first()
     if progress is None or progress.completed_at is None:
         return None

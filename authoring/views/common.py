@@ -72,6 +72,9 @@ def save_form(
         )
     except services.EditConflict as conflict:
         form.add_error(None, conflict.message(noun))
+        # Now that the author has been told, saving the form again is a deliberate choice.
+        form.data = form.data.copy()
+        form.data["loaded"] = conflict.at.isoformat()
         return False
     return True
 

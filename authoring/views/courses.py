@@ -14,6 +14,7 @@ from authoring import access, editor, selectors, services
 from authoring.access import Need
 from authoring.forms import CourseCreateForm, CourseDetailsForm
 from authoring.views.common import _user, page, save_form, workspace
+from courses.content.problems import ContentInvalid
 
 
 @login_required
@@ -26,10 +27,20 @@ def home(request: HttpRequest) -> HttpResponse:
         if not is_admin:
             raise PermissionDenied
         chosen = request.POST.get("course", "")
+        valid = chosen.isascii() and chosen.isdigit() and len(chosen) < 10
         course = get_object_or_404(
-            selectors.courses_without_workspace(), pk=int(chosen) if chosen.isdigit() else 0
+            selectors.courses_without_workspace(), pk=int(chosen) if valid else 0
         )
-        found = services.workspace_for_course(course=course, actor=_user(request))
+        try:
+            found = services.workspace_for_course(course=course, actor=_user(request))
+        except ContentInvalid as invalid:
+            messages.error(
+                request,
+                f"“{course.title}” has {len(invalid.problems)} problems that today's checks "
+                f"find, so it cannot be opened here. Fix its folder and import it again: "
+                f"{invalid.problems[0]}",
+            )
+            return redirect("authoring:home")
         return redirect("authoring:overview", course=found.slug)
     workspaces = list(access.workspaces_for(user=request.user))
     can_create = access.can_create_courses(user=request.user)

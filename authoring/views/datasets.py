@@ -21,6 +21,7 @@ from authoring import datasets as data
 from authoring.access import Need
 from authoring.forms import DraftForm, DraftModelForm, SlugField
 from authoring.models import Workspace
+from authoring.uploads import limit_upload as _limit_upload
 from authoring.views import common
 from courses.content.datasets import COLUMN_TYPES, Column, column_list
 from courses.models import Course, Dataset
@@ -338,20 +339,6 @@ def dataset_list(request: HttpRequest, course: str) -> HttpResponse:
     return common.page(
         request, "authoring/datasets/list.html", workspace, {"rows": rows}, section=SECTION
     )
-
-
-def _limit_upload(request: HttpRequest) -> data.UploadSizeLimit | None:
-    """Put the size limit on this request's file uploads, before anything reads the body;
-    None when the body is too large to read at all."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > data.MAX_REQUEST_BYTES:
-        return None
-    limit = data.UploadSizeLimit(request)
-    request.upload_handlers.insert(0, limit)
-    return limit
 
 
 def _too_large(request: HttpRequest, template: str, workspace: Workspace, form: forms.BaseForm,

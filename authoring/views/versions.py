@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from authoring import access, bundles, presenters, services, zips
@@ -21,6 +22,7 @@ from authoring.access import Need
 from authoring.checks import publish_problems
 from authoring.forms import check_slug
 from authoring.models import Version, Workspace
+from authoring.uploads import UploadSizeLimit, limit_upload
 from authoring.views.common import _user, page, workspace
 from cohorts.presenters.pagination import pagination
 from courses.content.problems import ContentInvalid, Problem
@@ -39,6 +41,21 @@ class PublishForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    accept_losses = forms.BooleanField(
+        label="I understand that these learners' records will be deleted",
+        required=False,
+    )
+    # The draft's content_version when the page was rendered: only the draft that was
+    # checked on this page is published.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+DRAFT_CHANGED = (
+    "The draft changed since you opened this page: check the changes again. Nothing was published."
+)
+ACCEPT_LOSSES = (
+    "Tick the box to confirm that you understand that these learners' records will be deleted"
+)
 
 
 class RestoreForm(forms.Form):
@@ -47,7 +64,17 @@ class RestoreForm(forms.Form):
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+ZIP_TOO_BIG = (
+    f"The file is larger than {zips.LIMITS.upload_bytes // zips.MEGABYTE} MB: a course zip is "
+    "usually much smaller. Remove anything that is not part of the course."
+)
+# Room for the CSRF token and the multipart headers around the zip.
+ZIP_FORM_BYTES = 64 * 1024
+
+
 class ZipUploadForm(forms.Form):
+    # Not required by the field itself: clean_file tells a missing file from one that was
+    # dropped for being too big.
     file = forms.FileField(
         label="Upload a zip file",
         help_text=(
@@ -55,16 +82,22 @@ class ZipUploadForm(forms.Form):
             f"{zips.LIMITS.upload_bytes // zips.MEGABYTE} MB, such as one downloaded from a "
             "course's history."
         ),
-        error_messages={
-            "required": "Choose a zip file of the course folder",
-            "empty": "The file is empty: choose a zip file of the course folder",
-        },
+        required=False,
+        error_messages={"empty": "The file is empty: choose a zip file of the course folder"},
     )
 
     course_zip: zips.CourseZip
 
+    def __init__(self, *args: Any, oversized: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+        upload = self.cleaned_data.get("file")
+        if self.oversized:
+            raise forms.ValidationError(ZIP_TOO_BIG)
+        if not upload:
+            raise forms.ValidationError("Choose a zip file of the course folder")
         try:
             self.course_zip = zips.read_zip(cast(IO[bytes], upload))
         except zips.ZipRefused as refused:
@@ -94,31 +127,46 @@ class ZipUploadForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, course: str) -> HttpResponse:
     ws = workspace(request, course, Need.PUBLISH if request.method == "POST" else Need.VIEW)
-    form = PublishForm(_posted(request))
+    stamp = str(ws.draft.content_version)
+    form = PublishForm(_posted(request), initial={"seen": stamp})
     if request.method == "POST" and form.is_valid():
-        if not services.unpublished_changes(ws):
+        if form.cleaned_data["seen"] != stamp:
+            form = _draft_changed(form, stamp)
+        elif not services.unpublished_changes(ws):
             messages.info(request, "There was nothing to publish: the draft is already live.")
             return redirect("authoring:publish", course=ws.slug)
-        try:
-            version = services.publish(
-                workspace=ws, actor=_user(request), note=form.cleaned_data["note"]
-            )
-        except services.PublishRefused as refused:
-            count = len(refused.problems)
-            form.add_error(
-                None,
-                f"The draft was not published: it has {count} "
-                f"{'problem' if count == 1 else 'problems'} to fix first",
-            )
         else:
-            messages.success(
-                request, f"Version {version.number} is published: learners now see it."
-            )
-            return redirect("authoring:history", course=ws.slug)
+            try:
+                version = services.publish(
+                    workspace=ws,
+                    actor=_user(request),
+                    note=form.cleaned_data["note"],
+                    accept_losses=form.cleaned_data["accept_losses"],
+                    draft_version=int(stamp),
+                )
+            except services.DraftChanged as changed:
+                ws.draft.content_version = changed.current
+                stamp = str(changed.current)
+                form = _draft_changed(form, stamp)
+            except services.PublishRefused as refused:
+                count = len(refused.problems)
+                form.add_error(
+                    None,
+                    f"The draft was not published: it has {count} "
+                    f"{'problem' if count == 1 else 'problems'} to fix first",
+                )
+            except services.LossesNotAccepted:
+                form.add_error("accept_losses", ACCEPT_LOSSES)
+            else:
+                messages.success(
+                    request, f"Version {version.number} is published: learners now see it."
+                )
+                return redirect("authoring:history", course=ws.slug)
     draft_files = bundles.files_of(ws.draft)
     latest = services.latest_version(ws)
     changes = diffs.compare(bundles.files_in(latest) if latest else {}, draft_files)
     problems = publish_problems(files=draft_files, slug=ws.slug)
+    losses = services.publish_impact(workspace=ws)
     return page(
         request,
         "authoring/versions/publish.html",
@@ -129,9 +177,61 @@ def publish(request: HttpRequest, course: str) -> HttpResponse:
             "changes": changes,
             "problems": presenters.problem_rows(ws, problems),
             "next_number": (latest.number if latest else 0) + 1,
+            "losses": [loss_sentence(loss) for loss in losses],
+            "needs_consent": any(loss.records for loss in losses),
         },
         section="publish",
     )
+
+
+def _draft_changed(form: PublishForm, stamp: str) -> PublishForm:
+    """The form again, with the current stamp, refusing what was posted."""
+    fresh = PublishForm(
+        {"seen": stamp, "note": form.cleaned_data.get("note", "")}, initial={"seen": stamp}
+    )
+    fresh.is_valid()
+    fresh.add_error(None, DRAFT_CHANGED)
+    return fresh
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def loss_sentence(loss: services.Loss) -> str:
+    """What publishing does to learners' records on a removed item, in plain words:
+    "Module ‘X’ is removed: 3 cohorts' dates for it and 12 learners' reads of its lessons
+    are deleted"."""
+    noun = {"module": "Module", "lesson": "Lesson", "exercise": "Exercise", "chart": "Chart"}
+    what = f"{noun[loss.kind]} ‘{loss.title}’"
+    if loss.kind == "lesson":
+        what += f" in module ‘{loss.module}’"
+    lost: list[str] = []
+    if loss.dates:
+        dates = _count(loss.dates, "cohort's dates", "cohorts' dates")
+        lost.append(f"{dates} for it")
+    if loss.reads:
+        whose = "of its lessons" if loss.kind == "module" else "of it"
+        reads = _count(loss.reads, "learner's read", "learners' reads")
+        lost.append(f"{reads} {whose}")
+    if loss.answers:
+        lost.append(
+            f"{_count(loss.answers, 'answer', 'answers')} from "
+            f"{_count(loss.learners, 'learner', 'learners')}"
+        )
+    if lost:
+        listed = " and ".join([", ".join(lost[:-1]), lost[-1]] if len(lost) > 1 else lost)
+        sentence = f"{what} is removed: {listed} {'is' if loss.records == 1 else 'are'} deleted."
+    elif loss.kind == "chart":
+        sentence = f"{what} is removed."
+    else:
+        sentence = f"{what} is removed: no learner has a record of it yet."
+    if loss.renamed_to:
+        sentence += (
+            f" The draft has one with the same title called ‘{loss.renamed_to}’: if it was "
+            "renamed, learners start it afresh."
+        )
+    return sentence
 
 
 # --- History -----------------------------------------------------------------------------
@@ -291,12 +391,42 @@ def _zip_response(files: bundles.Files, *, ws: Workspace, name: str) -> HttpResp
 # --- Import ------------------------------------------------------------------------------
 
 
+def _zip_limit(request: HttpRequest) -> UploadSizeLimit | None:
+    return limit_upload(
+        request,
+        file_bytes=zips.LIMITS.upload_bytes,
+        request_bytes=zips.LIMITS.upload_bytes + ZIP_FORM_BYTES,
+    )
+
+
+def _zip_too_large() -> ZipUploadForm:
+    """The upload form saying the file is too big, for a request whose body is not read."""
+    form = ZipUploadForm()
+    form.full_clean()  # unbound: no errors yet, and nothing cleaned
+    form.cleaned_data = {}
+    form.add_error("file", ZIP_TOO_BIG)
+    return form
+
+
+# The size limit has to be in place before the CSRF check reads the body, so that check is
+# made by csrf_protect on the inner view (authoring.uploads).
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_draft(request: HttpRequest, course: str) -> HttpResponse:
     ws = workspace(request, course, Need.PUBLISH)
-    form = ZipUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _import_draft_page(request, ws, ZipUploadForm())
+    limit = _zip_limit(request)
+    if limit is None:
+        return _import_draft_page(request, ws, _zip_too_large(), status=413)
+    return _import_draft(request, ws=ws, limit=limit)
+
+
+@csrf_protect
+def _import_draft(request: HttpRequest, *, ws: Workspace, limit: UploadSizeLimit) -> HttpResponse:
+    form = ZipUploadForm(request.POST, request.FILES, oversized=limit.too_big("file"))
+    if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             services.replace_draft(
@@ -316,22 +446,40 @@ def import_draft(request: HttpRequest, course: str) -> HttpResponse:
                 "you publish it.",
             )
             return redirect("authoring:publish", course=ws.slug)
+    return _import_draft_page(request, ws, form)
+
+
+def _import_draft_page(
+    request: HttpRequest, ws: Workspace, form: ZipUploadForm, *, status: int | None = None
+) -> HttpResponse:
     return page(
         request,
         "authoring/versions/import_draft.html",
         ws,
         {"form": form, "unpublished": len(services.unpublished_changes(ws))},
         section="history",
+        status=status,
     )
 
 
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
     if not access.can_create_courses(user=request.user):
         raise PermissionDenied("Only authors and admins can create courses.")
-    form = ZipUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _import_new_page(request, ZipUploadForm())
+    limit = _zip_limit(request)
+    if limit is None:
+        return _import_new_page(request, _zip_too_large(), status=413)
+    return _import_new(request, limit=limit)
+
+
+@csrf_protect
+def _import_new(request: HttpRequest, *, limit: UploadSizeLimit) -> HttpResponse:
+    form = ZipUploadForm(request.POST, request.FILES, oversized=limit.too_big("file"))
+    if form.is_valid():
         upload = form.cleaned_data["file"]
         folder = form.course_zip.folder
         slug = folder or PurePath(str(upload.name)).stem
@@ -367,9 +515,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
                     f"“{found.draft.title}” is imported as a draft. Check it, then publish it.",
                 )
                 return redirect("authoring:publish", course=found.slug)
-    return render(
-        request,
-        "authoring/versions/import_new.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    return _import_new_page(request, form)
+
+
+def _import_new_page(
+    request: HttpRequest, form: ZipUploadForm, *, status: int | None = None
+) -> HttpResponse:
+    if status is None:
+        status = 400 if form.errors else 200
+    return render(request, "authoring/versions/import_new.html", {"form": form}, status=status)

@@ -37,6 +37,7 @@ TEXT_KEYS = {
     "title", "summary", "audience", "description", "source_organisation", "source_url", "licence",
 }  # fmt: skip
 MAX_POSITION = 1_000_000
+MAX_YAML_DEPTH = 20
 RESERVED_MODULE_SLUGS = {"glossary", "datasets", "charts", "exercises"}
 
 
@@ -137,12 +138,21 @@ class _Reader:
         try:
             # Aliases (&a … *a) are refused: a few lines of them can stand for billions of
             # values once anything walks the data, and course files never need them.
+            # So is deep nesting: the parser recurses once per level.
+            depth = 0
             for event in yaml.parse(text):
+                mark = event.start_mark
+                line = mark.line + first_line if mark is not None else first_line
                 if isinstance(event, yaml.AliasEvent):
-                    mark = event.start_mark
-                    line = mark.line + first_line if mark is not None else first_line
                     self.problem(path, line, "uses a YAML alias (*name): write the value out")
                     return None, {}
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_YAML_DEPTH:
+                        self.problem(path, line, "nests lists or sections too deeply")
+                        return None, {}
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
             data = yaml.safe_load(text)
             node = yaml.compose(text)
         except yaml.YAMLError as error:

@@ -35,6 +35,16 @@ def outsider(db: None) -> Any:
 
 
 @pytest.fixture
+def mini_course_path(tmp_path: Any) -> Any:
+    """A writable copy of the small test course."""
+    import shutil
+
+    copy = tmp_path / "mini-course"
+    shutil.copytree(MINI_COURSE, copy)
+    return copy
+
+
+@pytest.fixture
 def mini_course(db: None) -> Any:
     return course_services.import_course(path=MINI_COURSE)
 

@@ -124,6 +124,16 @@ class TestCompare:
         (change,) = history.compare({}, {"charts/c.yaml": "title: [unclosed\n"})
         assert change.sentence == "Chart ‘c’ added"
 
+    def test_a_file_nested_too_deeply_to_parse_is_still_named(self) -> None:
+        deep = "title: " + "[" * 5000 + "\n"
+        (change,) = history.compare({}, {"charts/c.yaml": deep})
+        assert change.sentence == "Chart ‘c’ added"
+        lesson = "---\ntitle: " + "{a: " * 3000 + "\n---\nText\n"
+        assert history.label(LESSON, lesson) == "Lesson ‘welcome’"
+
+    def test_a_title_that_is_not_text_is_not_shown(self) -> None:
+        assert history.label("charts/c.yaml", "title: [[[1]]]\n") == "Chart ‘c’"
+
 
 class TestHistoryPage:
     def test_lists_versions_with_who_when_and_why(
@@ -160,6 +170,7 @@ class TestHistoryPage:
                 assert editor_client.get(history_url(workspace)).status_code == 200
             return len(queries)
 
+        count()  # the draft's digests are cached from here on
         few = count()
         files = bundles.files_in(services.latest_version(workspace))  # type: ignore[arg-type]
         for number in range(2, 12):
@@ -227,6 +238,17 @@ class TestVersionPage:
         page = editor_client.get(version_url(workspace, 1)).content.decode()
         assert "Files in the first version" in page
         assert "Lesson ‘Welcome’" in page
+
+    def test_a_version_with_a_deeply_nested_file_is_shown(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        files = bundles.files_of(workspace.draft)
+        files["charts/nile-line.yaml"] = "title: " + "[" * 5000 + "\n"
+        Version.objects.create(workspace=workspace, number=2, files=bundles.store(files))
+        response = editor_client.get(version_url(workspace, 2))
+        assert response.status_code == 200
+        assert "Chart ‘nile-line’ <strong" in response.content.decode()
+        assert editor_client.get(version_url(workspace, 2, "?with=draft")).status_code == 200
 
     def test_an_unknown_version_is_not_found(
         self, workspace: Workspace, editor_client: Client

@@ -101,6 +101,29 @@ def test_a_second_author_saving_over_the_first_is_told_and_loses_nothing(
     assert "The editor&#x27;s words." in page or "The editor's words." in page
     lesson.refresh_from_db()
     assert lesson.body == "The author's words."
+    # Told, the editor may choose to save over it: the form now carries the newer stamp.
+    again = post(editor_client, clash.context["form"], "The editor's words, merged.")
+    assert again.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.body == "The editor's words, merged."
+
+
+def test_a_restore_after_opening_is_named_as_such(
+    workspace: Any, author: Any, editor_client: Client
+) -> None:
+    lesson = workspace.draft.modules.first().lessons.first()
+    Lesson.objects.filter(pk=lesson.pk).update(body="Changed since version 1.")
+    address = url(
+        "lesson_edit", course=workspace.slug, module=lesson.module.slug, lesson=lesson.slug
+    )
+    form = editor_client.get(address).context["form"]
+    # Version 1 has the lesson's first text: restoring it rewrites the lesson's row.
+    services.restore(workspace=workspace, version=workspace.versions.get(), actor=author)
+    data = {**form.initial, "body": "Mine", "loaded": form["loaded"].value(),
+            "objectives": "\n".join(form.initial["objectives"])}  # fmt: skip
+    response = editor_client.post(address, data)
+    assert response.status_code == 400
+    assert "author@example.gov.uk replaced the draft" in response.content.decode()
 
 
 def test_modules_and_lessons_are_added_moved_and_deleted(
@@ -199,4 +222,5 @@ def test_a_course_made_from_nothing_is_published_to_learners(
     assert new_workspace.live.slug == "new-course"
     assert Module.objects.filter(course=new_workspace.live, slug="basics").exists()
     page = client_for(learner).get(reverse("courses:course", kwargs={"course": "new-course"}))
-    assert page.status_code == 404  # not listed: "published" is off in the details
+    assert page.status_code == 200
+    assert "Averages" in page.content.decode()

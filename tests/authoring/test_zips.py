@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import stat
+import struct
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,6 +57,25 @@ def course_zip(
     entries: dict[str, bytes | str] = {prefix + k: v for k, v in mini_files().items()}
     entries.update(extra or {})
     return make_zip(entries)
+
+
+def lying_zip(count: int) -> bytes:
+    """A zip of ``count`` empty entries named "a" whose end record says it has one."""
+    name = b"a"
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, 0, 0, 0, 1, 0) + name
+    central = (
+        struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
+        )
+        + name
+    )
+    directory = central * count
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(local), 0)
+    return local + directory + end
+
+
+def never_parsed(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("zipfile parsed a directory that should have been refused first")
 
 
 def read(data: bytes, **limits: int) -> zips.CourseZip:
@@ -128,6 +148,32 @@ class TestReadZip:
     def test_refuses_too_many_entries_before_reading_them(self) -> None:
         entries = {f"mini-course/modules/01-a/{n:04d}-x.md": "" for n in range(30)}
         assert "more than 20 files" in refusal(course_zip(extra=entries), entries=20)
+
+    def test_refuses_a_directory_that_lies_about_its_entry_count(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A reviewer's reproduction: 294,358 empty entries, and an end record that says 1.
+        ``zipfile`` would parse every entry (and hold each in memory) before anything could
+        count them."""
+        data = lying_zip(294_358)
+        assert len(data) < zips.LIMITS.upload_bytes
+        monkeypatch.setattr(zips.zipfile, "ZipFile", never_parsed)
+        assert "more than 1,000 files" in refusal(data, entries=1000)
+
+    def test_counts_the_entries_in_a_directory_that_is_small_enough(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        data = lying_zip(100)  # 4.7 KB of directory: fits 20 entries with long names
+        monkeypatch.setattr(zips.zipfile, "ZipFile", never_parsed)
+        assert "more than 20 files" in refusal(data, entries=20)
+
+    def test_refuses_a_directory_larger_than_the_file(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(zips.zipfile, "ZipFile", never_parsed)
+        data = bytearray(lying_zip(3))
+        struct.pack_into("<L", data, len(data) - 10, len(data) * 2)
+        assert "not a zip file" in refusal(bytes(data))
 
     def test_refuses_files_of_unexpected_types(self) -> None:
         message = refusal(course_zip(extra={"mini-course/datasets/run.exe": b"MZ\x90"}))
@@ -375,6 +421,81 @@ class TestImportDraft:
         assert response.status_code == 403
         workspace.refresh_from_db()
         assert workspace.draft.title == "Mini course"
+
+
+class TestUploadSize:
+    """The zip's size is checked as it arrives: a body declared far too large is not read at
+    all (413), and a file over the limit is dropped as it streams in."""
+
+    def draft_url(self, workspace: Workspace) -> str:
+        return reverse("authoring:import_draft", kwargs={"course": workspace.slug})
+
+    @pytest.fixture
+    def unread(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def read_zip(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("the zip was read")
+
+        monkeypatch.setattr(zips, "read_zip", read_zip)
+
+    def test_import_draft_refuses_a_huge_request_unread(
+        self, workspace: Workspace, editor_client: Client, unread: None
+    ) -> None:
+        # The test client's body is small: reading past it would fail the test.
+        response = editor_client.post(
+            self.draft_url(workspace),
+            {"file": _upload(course_zip())},
+            CONTENT_LENGTH=str(10 * 1024**3),
+        )
+        assert response.status_code == 413
+        page = response.content.decode()
+        assert "govuk-error-summary" in page
+        assert "The file is larger than 25 MB" in page
+        assert not AuditEvent.objects.filter(action="authoring.import").exists()
+
+    def test_import_new_refuses_a_huge_request_unread(
+        self, author_client: Client, unread: None
+    ) -> None:
+        response = author_client.post(
+            reverse("authoring:import_new"),
+            {"file": _upload(course_zip(folder="huge"))},
+            CONTENT_LENGTH=str(zips.LIMITS.upload_bytes + 1024**2),
+        )
+        assert response.status_code == 413
+        assert "The file is larger than 25 MB" in response.content.decode()
+        assert not Workspace.objects.exists()
+
+    def test_a_file_over_the_limit_is_dropped_as_it_arrives(
+        self, workspace: Workspace, editor_client: Client, monkeypatch: pytest.MonkeyPatch,
+        unread: None,
+    ) -> None:  # fmt: skip
+        data = course_zip()
+        monkeypatch.setattr(zips, "LIMITS", zips.Limits(upload_bytes=len(data) - 1))
+        response = editor_client.post(self.draft_url(workspace), {"file": _upload(data)})
+        assert response.status_code == 400
+        assert "The file is larger than" in response.content.decode()
+        assert not AuditEvent.objects.filter(action="authoring.import").exists()
+
+    def test_the_csrf_check_still_applies(self, workspace: Workspace, editor: Any) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        response = client.post(self.draft_url(workspace), {"file": _upload(course_zip())})
+        assert response.status_code == 403
+        assert not AuditEvent.objects.filter(action="authoring.import").exists()
+        response = client.post(reverse("authoring:import_new"), {"file": _upload(course_zip())})
+        assert response.status_code == 403
+
+    def test_a_form_with_its_csrf_token_is_accepted(
+        self, workspace: Workspace, editor: Any
+    ) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        client.get(self.draft_url(workspace))
+        token = client.cookies["csrftoken"].value
+        response = client.post(
+            self.draft_url(workspace),
+            {"file": _upload(course_zip()), "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
 
 
 class TestImportNew:

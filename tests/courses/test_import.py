@@ -330,3 +330,11 @@ def test_yaml_aliases_are_refused_before_they_can_expand(mini_course_path: Path)
     assert found == [
         "mini-course/charts/nile-line.yaml:2: uses a YAML alias (*name): write the value out"
     ]
+
+
+def test_deeply_nested_yaml_is_refused_not_crashed_on(mini_course_path: Path) -> None:
+    (mini_course_path / "glossary.yaml").write_text(
+        "- term: x\n  definition: " + "[" * 3000 + "]" * 3000 + "\n"
+    )
+    found = [p for p in problems_in(mini_course_path) if "glossary.yaml" in p]
+    assert found == ["mini-course/glossary.yaml:2: nests lists or sections too deeply"]

@@ -3,9 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_accounts
 from authoring.demo import load_demo_authoring
+from authoring.services import published_in_the_browser
 from cohorts.demo import DEMO_COHORT, load_demo_cohort
 from courses import services
 from courses.content.problems import ContentInvalid
+from courses.models import Course
 
 SAMPLE_COURSE = settings.BASE_DIR / "content" / "data-masterclass"
 
@@ -25,11 +27,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{verb} demo {account.role}: {account.email} / password {account.password}"
             )
-        try:
-            course = services.import_course(path=SAMPLE_COURSE)
-        except ContentInvalid as invalid:
-            raise CommandError(f"The sample course has problems:\n{invalid}") from None
-        self.stdout.write(f"Loaded the sample course {course.slug}: {course.title}")
+        existing = Course.objects.filter(slug=SAMPLE_COURSE.name).first()
+        if existing is not None and published_in_the_browser(course=existing):
+            # Authors have published it from the authoring area: their work stays.
+            course = existing
+            self.stdout.write(
+                f"Kept the sample course {course.slug} as published in the authoring area "
+                "(not loaded again from its folder)"
+            )
+        else:
+            try:
+                course = services.import_course(path=SAMPLE_COURSE)
+            except ContentInvalid as invalid:
+                raise CommandError(f"The sample course has problems:\n{invalid}") from None
+            self.stdout.write(f"Loaded the sample course {course.slug}: {course.title}")
         people = {account.role: user for account, user, _ in accounts}
         load_demo_authoring(course=course, owner=people["author"])
         cohort = load_demo_cohort(

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from courses import services
 from courses.content.folder import read_course
@@ -38,9 +39,15 @@ class Command(BaseCommand):
         if check:
             self.stdout.write(self.style.SUCCESS(f"{path} is valid: {summary}."))
             return
-        course = services.save_course(bundle=bundle)
-        from authoring.services import record_folder_import
+        from authoring.services import draft_only, record_folder_import
 
-        version = record_folder_import(course=course)
+        if draft_only(slug=bundle.slug):
+            raise CommandError(
+                f"{bundle.slug} is being written in the authoring area and has not been "
+                "published: import the folder there (as a zip), or give this folder another name."
+            )
+        with transaction.atomic():
+            course = services.save_course(bundle=bundle)
+            version = record_folder_import(course=course)
         kept = f" Kept as version {version.number} in its history." if version else ""
         self.stdout.write(self.style.SUCCESS(f"Imported {course.slug}: {summary}.{kept}"))
