@@ -306,12 +306,30 @@ def _typed(text: str, column: Column | None) -> Any:
     return number if math.isfinite(number) else text
 
 
+def is_slug(value: Any) -> bool:
+    """Whether a value from the request can be a short name at all: anything else (a null
+    byte, say, which PostgreSQL refuses in a query) is treated as naming nothing."""
+    return isinstance(value, str) and len(value) <= SLUG_LENGTH and bool(md.SLUG_RE.match(value))
+
+
+class DatasetField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One of the draft's datasets, by short name; a value that is not a short name is an
+    invalid choice, and is never put in a query."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not is_slug(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class ChartForm(DraftModelForm):
     """A chart over one of the draft's datasets. ``preview`` checks only what drawing it needs
     (no title, short name or summary yet is fine)."""
 
     slug = SlugField()
-    dataset = forms.ModelChoiceField(
+    dataset = DatasetField(
         queryset=Dataset.objects.none(),
         to_field_name="slug",
         label="Dataset",
@@ -479,7 +497,7 @@ class ChartForm(DraftModelForm):
             if slug is None and len(datasets) == 1:  # the only choice: take it
                 slug = datasets[0].slug
                 self.initial["dataset"] = slug
-        return datasets.filter(slug=slug).first() if isinstance(slug, str) and slug else None
+        return datasets.filter(slug=slug).first() if is_slug(slug) else None
 
     def _set_column_choices(self) -> None:
         everything = [(c.name, column_label(c)) for c in self.columns]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from authoring import bundles
+from courses.content import markdown as md
 from courses.content.folder import CourseBundle
 from courses.content.problems import ContentInvalid, Problem
-from courses.models import DRAFT_SUFFIX
+from courses.models import DRAFT_SUFFIX, Course, Lesson
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(")
 DRAFT_LINK = re.compile(rf"/courses/[a-z0-9-]+{DRAFT_SUFFIX}\b")
@@ -86,3 +87,23 @@ def editorial_problems(bundle: CourseBundle) -> list[Problem]:
                 )
             )
     return problems
+
+
+def unembedded_exercises(*, draft: Course) -> list[str]:
+    """Titles of the draft's exercises that no lesson embeds. Publishing allows them, but
+    they count towards finishing the course while learners cannot reach them."""
+    from exercises.models import Exercise
+
+    embedded = {
+        reference.slug
+        for body in Lesson.objects.filter(module__course=draft).values_list("body", flat=True)
+        for reference in md.scan(body).references
+        if reference.kind == "exercise"
+    }
+    return [
+        title
+        for slug, title in Exercise.objects.filter(course=draft)
+        .order_by("title")
+        .values_list("slug", "title")
+        if slug not in embedded
+    ]

@@ -38,6 +38,8 @@ CHART_KINDS = {Kind.CHART_READING, Kind.SPOT_THE_FLAW}
 # Kinds whose answer key is written as YAML in one "details" box, with a worked example.
 DETAILS_KINDS = {Kind.PARAMETRISED_NUMERIC, Kind.ESTIMATE}
 MAX_ROWS = 12
+# How deep lists and mappings may nest in the details box: the kinds' settings need 3 or 4.
+MAX_DETAILS_DEPTH = 20
 
 KIND_HINTS = {
     Kind.SINGLE_CHOICE: "Learners choose one option; exactly one is right.",
@@ -685,19 +687,15 @@ class ExerciseForm(DraftForm):
         """The YAML details box: a mapping of this kind's settings; problems name the line."""
         self.details_lines: dict[str, int] = {}
         try:
-            # Aliases can make a few lines of YAML expand to billions of values (a "billion
-            # laughs"), which the checks would then walk: refuse them before loading.
-            alias = next((e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)), None)
-            if alias is not None:
-                line = alias.start_mark.line + 1 if alias.start_mark is not None else 1
-                self.add_error(
-                    "details",
-                    f"Details, line {line}: write each value out in full "
-                    "(aliases, written *name, are not allowed)",
-                )
+            refusal = _unsafe_yaml(text)
+            if refusal:
+                self.add_error("details", refusal)
                 return {}
             parsed = yaml.safe_load(text)
             node = yaml.compose(text)
+        except RecursionError:  # cannot happen within MAX_DETAILS_DEPTH; never a 500
+            self.add_error("details", "Details: the settings are nested too deeply")
+            return {}
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -856,6 +854,36 @@ def initial_from_source(source: dict[str, Any], *, kind: str) -> dict[str, Any]:
 def details_text(source: dict[str, Any], *, kind: str) -> str:
     details = {k: v for k, v in source.items() if k in KIND_KEYS[kind]}
     return _yaml(details) if details else ""
+
+
+def _unsafe_yaml(text: str) -> str:
+    """Why the details box must not be loaded, or "" when it is safe to.
+
+    Loading is recursive, so YAML nested a thousand levels deep would blow Python's stack; and
+    aliases can make a few lines expand to billions of values (a "billion laughs") that the
+    checks would then walk. The event stream shows both without building anything, and
+    any null character, which the database cannot store."""
+    depth = 0
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, yaml.AliasEvent):
+            return (
+                f"Details, line {line}: write each value out in full "
+                "(aliases, written *name, are not allowed)"
+            )
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DETAILS_DEPTH:
+                return (
+                    f"Details, line {line}: nested too deeply (at most {MAX_DETAILS_DEPTH} "
+                    "levels of lists and settings within settings)"
+                )
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent) and "\x00" in event.value:
+            # Written "\0" in quotes: PostgreSQL cannot store it in the exercise's JSON.
+            return f"Details, line {line}: remove the null character (\\0)"
+    return ""
 
 
 # --- Saving ---------------------------------------------------------------------------------

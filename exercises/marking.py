@@ -1,4 +1,10 @@
-"""Tutors' pages: the queue of written answers to mark, and answers that could not be marked."""
+"""Tutors' pages: the queue of written answers to mark, and answers that could not be marked.
+
+Only answers to published courses reach tutors. An answer to a draft's exercise is an author
+trying it before publishing (ADR 15): the question is unpublished, and trials are unlimited, so
+they would leak the draft and push learners' answers off the queue. The author's trial page
+says so instead ("Not marked: trial").
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -37,11 +44,17 @@ class MarkForm(forms.Form):
         return [self.cleaned_data[f"points_{i}"] for i in range(len(self.rubric))]
 
 
+def _for_tutors() -> QuerySet[Submission]:
+    """Answers to the exercises of published courses: never a draft's trials."""
+    return Submission.objects.filter(exercise__course__is_draft=False)
+
+
 @tutor_required
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     waiting = (
-        Submission.objects.filter(state=State.AWAITING_TUTOR)
+        _for_tutors()
+        .filter(state=State.AWAITING_TUTOR)
         .select_related("exercise__course", "learner")
         .order_by("submitted_at")[:200]
     )
@@ -52,7 +65,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mark(request: HttpRequest, submission: int) -> HttpResponse:
     found = get_object_or_404(
-        Submission.objects.select_related("exercise__course", "learner"),
+        _for_tutors().select_related("exercise__course", "learner"),
         pk=submission,
         exercise__kind=Kind.FREE_TEXT,
     )
@@ -82,7 +95,8 @@ def mark(request: HttpRequest, submission: int) -> HttpResponse:
 @require_safe
 def errors(request: HttpRequest) -> HttpResponse:
     failed = (
-        Submission.objects.filter(state=State.ERROR)
+        _for_tutors()
+        .filter(state=State.ERROR)
         .select_related("exercise__course", "learner")
         .order_by("-submitted_at")[:200]
     )
@@ -93,7 +107,7 @@ def errors(request: HttpRequest) -> HttpResponse:
 @require_POST
 def regrade_one(request: HttpRequest, submission: int) -> HttpResponse:
     found = get_object_or_404(
-        Submission.objects.select_related("exercise").exclude(exercise__kind=Kind.FREE_TEXT),
+        _for_tutors().select_related("exercise").exclude(exercise__kind=Kind.FREE_TEXT),
         pk=submission,
     )
     services.regrade(exercise=found.exercise, submission=found)

@@ -88,7 +88,8 @@ def _builder(request: HttpRequest, ws: Workspace, chart: Chart | None) -> HttpRe
             messages.success(request, f"Chart saved: {saved.title}")
             return redirect("authoring:charts", course=ws.slug)
     else:
-        initial = {"dataset": request.GET["dataset"]} if request.GET.get("dataset") else None
+        chosen = request.GET.get("dataset")
+        initial = {"dataset": chosen} if charting.is_slug(chosen) else None
         form = charting.ChartForm(initial=initial, instance=instance, workspace=ws)
     return common.page(
         request,
@@ -131,7 +132,12 @@ def _save(
 def chart_preview(request: HttpRequest, course: str) -> HttpResponse:
     """The chart drawn from the builder's unsaved values, as a fragment for its script."""
     ws = common.workspace(request, course, Need.EDIT)
-    editing = Chart.objects.filter(course=ws.draft, slug=request.GET.get("chart", "")).first()
+    named = request.GET.get("chart", "")
+    editing = (
+        Chart.objects.filter(course=ws.draft, slug=named).first()
+        if charting.is_slug(named)
+        else None
+    )
     form = charting.ChartForm(
         request.POST, instance=editing or Chart(course=ws.draft), workspace=ws, preview=True
     )

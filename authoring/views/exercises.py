@@ -3,7 +3,8 @@
 Creating starts from a valid template for the chosen kind (``?kind=…``), so that choosing a
 kind and saving gives a working exercise. "Try it as a learner" is the draft's own exercise
 page (``/courses/<slug>_draft/exercises/…``), where answers are marked by the real pipeline
-but count for nothing (exercises.services.submit_answer).
+but count for nothing (exercises.services.submit_answer); written answers there are kept for
+their author and never sent to tutors (exercises.marking).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def exercise_list(request: HttpRequest, course: str) -> HttpResponse:
     embedded = editing.embedding_lessons(draft=ws.draft)
     exercises = [
         {"exercise": exercise, "lessons": embedded.get(exercise.slug, [])}
-        for exercise in Exercise.objects.filter(course=ws.draft).order_by("title", "slug")
+        for exercise in Exercise.objects.filter(course=ws.draft)
+        .select_related("course")  # each row links to its trial page (get_absolute_url)
+        .order_by("title", "slug")
     ]
     return page(
         request, "authoring/exercises/list.html", ws, {"exercises": exercises}, section=SECTION
@@ -143,12 +146,7 @@ def exercise_edit(request: HttpRequest, course: str, exercise: str) -> HttpRespo
             request=request, workspace=ws, form=form, instance=found,
             what=f"exercise:{found.pk}", noun="exercise",
         ):  # fmt: skip
-            note = (
-                f" This is version {found.version}: answers from now on are marked against it."
-                if found.version != was
-                else ""
-            )
-            messages.success(request, f"“{found.title}” is saved in the draft.{note}")
+            messages.success(request, _saved_message(ws, found, changed=found.version != was))
             return redirect("authoring:exercise_edit", course=ws.slug, exercise=found.slug)
     return _form_page(
         request,
@@ -160,8 +158,31 @@ def exercise_edit(request: HttpRequest, course: str, exercise: str) -> HttpRespo
             "exercise": found,
             "lessons": editing.embedding_lessons(draft=ws.draft).get(found.slug, []),
             "kind_changed": kind != found.kind,
+            "live_version": _live_version(ws, found),
         },
     )
+
+
+def _live_version(ws: Workspace, exercise: Exercise) -> int | None:
+    """The version learners answer: the published exercise's, None if it is not published.
+
+    The draft's own counter moves on every change to the question and means nothing to
+    learners; the live exercise gets a new version when a changed question is published."""
+    if ws.live_id is None:
+        return None
+    return (
+        Exercise.objects.filter(course_id=ws.live_id, slug=exercise.slug)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def _saved_message(ws: Workspace, exercise: Exercise, *, changed: bool) -> str:
+    if not changed:
+        return f"“{exercise.title}” is saved in the draft."
+    live = _live_version(ws, exercise)
+    until = f" Until then they answer version {live}." if live is not None else ""
+    return f"Saved in the draft. Learners get the new question when the course is published.{until}"
 
 
 @login_required

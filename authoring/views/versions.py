@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from authoring import access, bundles, presenters, services, zips
 from authoring import history as diffs
 from authoring.access import Need
-from authoring.checks import publish_problems
+from authoring.checks import publish_problems, unembedded_exercises
 from authoring.forms import check_slug
 from authoring.models import Version, Workspace
 from authoring.uploads import UploadSizeLimit, limit_upload
@@ -178,6 +178,7 @@ def publish(request: HttpRequest, course: str) -> HttpResponse:
             "problems": presenters.problem_rows(ws, problems),
             "next_number": (latest.number if latest else 0) + 1,
             "losses": [loss_sentence(loss) for loss in losses],
+            "unembedded": unembedded_exercises(draft=ws.draft),
             "needs_consent": any(loss.records for loss in losses),
         },
         section="publish",

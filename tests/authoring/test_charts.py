@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -347,7 +350,7 @@ class TestEdit:
         data = good_chart(slug="nile-line", title="Mine", loaded=opened)
         response = editor_client.post(url("chart_edit", workspace, chart="nile-line"), data)
         assert response.status_code == 400
-        assert "after you opened it" in response.content.decode()
+        assert "saved this chart" in response.content.decode()
         chart.refresh_from_db()
         assert chart.title == "Saved by another author meanwhile"
 
@@ -580,3 +583,68 @@ class TestFilterValues:
         assert response.status_code == 302
         spec = draft_chart(workspace, "wet-flow").spec
         assert spec["filters"] == [{"column": "year", "in": [1872, 1874]}]
+
+
+class TestValuesThatAreNotShortNames:
+    """A null byte from the query string or the form makes PostgreSQL refuse the query (a
+    DataError, so a 500): such values must name nothing, and never reach a query."""
+
+    BAD = ["nile-sample\x00", "\x00", "Nile Sample", "x" * 5000]
+
+    @staticmethod
+    def queried(value: str, send: Any) -> tuple[Any, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            response = send()
+        return response, any(value in str(q["sql"]) for q in queries.captured_queries)
+
+    @pytest.mark.parametrize("bad", ["nile-line\x00", "\x00", "../nile-line"])
+    def test_preview_takes_a_bad_chart_name_as_no_chart(
+        self, workspace: Any, editor_client: Client, bad: str
+    ) -> None:
+        address = url("chart_preview", workspace) + "?" + urlencode({"chart": bad})
+        response, queried = self.queried(bad, lambda: editor_client.post(address, good_chart()))
+        assert response.status_code == 200
+        assert "data-chart-figure" in response.content.decode()
+        assert not queried
+
+    @pytest.mark.parametrize("bad", BAD)
+    def test_a_bad_dataset_in_the_address_chooses_nothing(
+        self, workspace: Any, editor_client: Client, bad: str
+    ) -> None:
+        address = url("chart_create", workspace)
+        response, queried = self.queried(bad, lambda: editor_client.get(address, {"dataset": bad}))
+        assert response.status_code == 200
+        assert '<option value="nile-sample" selected>' in response.content.decode()  # the only one
+        assert not queried
+
+    @pytest.mark.parametrize("bad", BAD)
+    def test_a_bad_dataset_in_the_form_is_refused(
+        self, workspace: Any, editor_client: Client, bad: str
+    ) -> None:
+        charts = Chart.objects.count()
+        for name, status in (("chart_create", 400), ("chart_preview", 400)):
+            address = url(name, workspace)
+            response, queried = self.queried(
+                bad, lambda a=address: editor_client.post(a, good_chart(dataset=bad))
+            )
+            assert response.status_code == status, name
+            assert "Choose one of this course&#x27;s datasets" in response.content.decode(), name
+            assert not queried, name
+        edit = url("chart_edit", workspace, chart="nile-line")
+        response, queried = self.queried(
+            bad, lambda: editor_client.post(edit, good_chart(slug="nile-line", dataset=bad))
+        )
+        assert response.status_code == 400
+        assert not queried
+        assert Chart.objects.count() == charts
+        assert draft_chart(workspace, "nile-line").title != "Flow in the wet years"
+
+    @pytest.mark.parametrize("bad", BAD)
+    def test_the_columns_step_with_a_bad_dataset_shows_no_columns(
+        self, workspace: Any, editor_client: Client, bad: str
+    ) -> None:
+        address = url("chart_create", workspace)
+        data = good_chart(dataset=bad, action="columns")
+        response, queried = self.queried(bad, lambda: editor_client.post(address, data))
+        assert response.status_code == 200
+        assert not queried

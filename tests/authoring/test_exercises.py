@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/author/mini-course/exercises/"
 KINDS = [kind.value for kind in Kind]
+# The exercises list: the session, the user, the workspace and role, the draft's exercises and
+# the lessons that embed them, with a little room for the layout; never one more per exercise.
+LIST_QUERIES = 8
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -505,7 +508,7 @@ def test_a_second_author_saving_over_the_first_is_told_and_nothing_is_lost(
     first = author_client.post(edit_url("flow-1871"), posted(theirs, answer="1125"))
     assert first.status_code == 302
     second = editor_client.post(edit_url("flow-1871"), posted(mine, answer="1130"))
-    assert_refused(second, "after you opened it")
+    assert_refused(second, "saved this exercise on")
     assert second.context["form"]["answer"].value() == "1130"  # the text is kept
     saved = draft_exercise(workspace, "flow-1871")
     assert (saved.spec["answer"], saved.version) == (1125, 2)
@@ -671,26 +674,34 @@ def test_a_draft_answer_that_cannot_be_marked_records_no_progress(
     assert not ExerciseProgress.objects.filter(learner=editor).exists()
 
 
-def test_a_written_answer_on_a_draft_is_marked_without_progress_and_tutors_see_its_version(
-    editor: Any, workspace: Workspace, site_admin: Any, client: Client,
-    django_capture_on_commit_callbacks: Any,
+def test_a_written_answer_on_a_draft_stays_with_its_author_and_never_reaches_tutors(
+    editor: Any, editor_client: Client, workspace: Workspace, site_admin: Any, client: Client,
+    learner: Any,
 ) -> None:  # fmt: skip
-    exercise = draft_exercise(workspace, "what-is-noise")
-    Exercise.objects.filter(pk=exercise.pk).update(version=3)
-    exercise.refresh_from_db()
-    submission = exercise_services.submit_answer(
-        learner=editor, exercise=exercise, answer={"text": "One year is noise."}, confidence=None
+    url = f"{DRAFT_EXERCISE}what-is-noise/"
+    html = editor_client.get(url).content.decode()
+    assert "Written answers to a draft are not sent to tutors" in html
+    response = editor_client.post(url, {"text": "One year is noise."})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    trial = Submission.objects.select_related("exercise__course").get(learner=editor)
+    html = editor_client.get(url).content.decode()
+    assert "Not marked: trial" in html and "Waiting for a tutor" not in html
+    result = editor_client.get(f"{url}attempts/{trial.pk}/result").json()
+    assert "Not marked: trial" in result["html"] and result["final"]
+    live = Exercise.objects.get(course=workspace.live, slug="what-is-noise")
+    answer = exercise_services.submit_answer(
+        learner=learner, exercise=live, answer={"text": "Noise."}, confidence=None
     )
-    assert submission.exercise_version == 3
-    Exercise.objects.filter(pk=exercise.pk).update(version=4)
     client.force_login(site_admin)
-    html = client.get(f"/marking/{submission.pk}/").content.decode()
-    assert "This answers version 3 of the exercise" in html
-    assert "it is now at version 4" in html
-    submission.refresh_from_db()
-    exercise_services.mark_written_answer(
-        submission=submission, tutor=site_admin, points=[2, 1], comment="Good."
-    )
+    queue = client.get("/marking/").content.decode()
+    assert f"/marking/{answer.pk}/" in queue  # a learner's answer to the live course
+    assert f"/marking/{trial.pk}/" not in queue
+    assert client.get(f"/marking/{trial.pk}/").status_code == 404
+    response = client.post(f"/marking/{trial.pk}/", {"points_0": "2", "points_1": "1",
+                                                      "comment": "Good."})  # fmt: skip
+    assert response.status_code == 404
+    trial.refresh_from_db()
+    assert (trial.state, trial.tutor, trial.tutor_comment) == (State.AWAITING_TUTOR, None, "")
     assert not ExerciseProgress.objects.filter(learner=editor).exists()
     assert not CourseProgress.objects.filter(learner=editor).exists()
 
@@ -727,3 +738,99 @@ def test_an_estimate_answer_too_large_to_type_is_refused(
         editor_client, workspace, "total-flow", "Details, line 1: the answer is too large",
         details="answer: 100000000000000000000\nunit: m3\n",
     )  # fmt: skip
+
+
+def test_deeply_nested_details_are_refused_without_loading_them(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    deep = "[" * 1000 + "]" * 1000
+    refused_edit(
+        editor_client, workspace, "total-flow", "Details, line 1: nested too deeply",
+        details=f"answer: {deep}\nunit: m3\n",
+    )  # fmt: skip
+    nested = "".join(f"{'  ' * level}level{level}:\n" for level in range(25)) + "  " * 25 + "x\n"
+    refused_edit(
+        editor_client, workspace, "flow-by-year", "Details, line 21: nested too deeply",
+        details=nested,
+    )  # fmt: skip
+
+
+def test_a_recursion_error_while_loading_the_details_is_a_form_error(
+    editor_client: Client, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from authoring import exercise_editing
+
+    def too_deep(text: str) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(exercise_editing.yaml, "safe_load", too_deep)
+    refused_edit(
+        editor_client, workspace, "total-flow", "Details: the settings are nested too deeply",
+        details="answer: 5\nunit: m3\n",
+    )  # fmt: skip
+
+
+def test_a_null_character_written_in_the_details_is_refused(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    refused_edit(
+        editor_client, workspace, "total-flow", "Details, line 2: remove the null character",
+        details='answer: 5\nunit: "m\\0"\n',
+    )  # fmt: skip
+
+
+# --- What saving says about versions --------------------------------------------------------
+
+
+def test_saving_a_changed_question_says_learners_get_it_when_the_course_is_published(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    Exercise.objects.filter(course=workspace.live, slug="flow-1871").update(version=4)
+    assert (
+        "Version 4, the published one" in editor_client.get(edit_url("flow-1871")).content.decode()
+    )
+    form = form_on(editor_client, edit_url("flow-1871"))
+    response = editor_client.post(edit_url("flow-1871"), posted(form, answer="1121"), follow=True)
+    html = response.content.decode()
+    assert (
+        "Saved in the draft. Learners get the new question when the course is published. "
+        "Until then they answer version 4." in html
+    )
+    assert "answers from now on are marked against it" not in html
+    assert draft_exercise(workspace, "flow-1871").version == 2  # the draft's own counter
+    assert Exercise.objects.get(course=workspace.live, slug="flow-1871").version == 4
+
+
+def test_saving_an_unpublished_exercise_names_no_live_version(
+    editor_client: Client, workspace: Workspace
+) -> None:
+    copy = draft_exercise(workspace, "flow-1871")
+    copy.pk, copy.slug = None, "flow-copy"
+    copy.save()
+    assert "Not published yet" in editor_client.get(edit_url("flow-copy")).content.decode()
+    form = form_on(editor_client, edit_url("flow-copy"))
+    response = editor_client.post(edit_url("flow-copy"), posted(form, answer="1121"), follow=True)
+    html = response.content.decode()
+    assert "Learners get the new question when the course is published." in html
+    assert "Until then" not in html
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_list_takes_no_more_queries_for_more_exercises(
+    author_client: Client, new_workspace: Workspace, count: int,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    for number in range(count):
+        Exercise.objects.create(
+            course=new_workspace.draft, slug=f"question-{number}", title=f"Question {number}",
+            kind=Kind.NUMERIC, prompt="How many?", spec={"answer": number},
+            explanation="Count them.",
+        )  # fmt: skip
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = author_client.get("/author/new-course/exercises/")
+    assert response.status_code == 200
+    assert len(response.context["exercises"]) == count
+    assert "/courses/new-course_draft/exercises/question-0/" in response.content.decode()

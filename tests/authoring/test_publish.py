@@ -595,3 +595,17 @@ class TestPublishOnlyWhatWasSeen:
         assert response.status_code == 400
         assert "The draft changed since you opened this page" in page_text(response)
         assert Version.objects.filter(workspace=workspace).count() == 1
+
+
+def test_the_publish_page_names_exercises_no_lesson_embeds(
+    workspace: Any, editor_client: Any
+) -> None:
+    from django.urls import reverse
+
+    page = editor_client.get(reverse("authoring:publish", kwargs={"course": workspace.slug}))
+    assert "Worth checking" in page.content.decode()
+    # The mini course's lessons embed "flaws" and "wet-years" only.
+    assert page.context["unembedded"] == [
+        "Flow in 1871", "Noise or signal?", "Order the years by flow", "The lowest year",
+        "Total flow", "Your year's flow",
+    ]  # fmt: skip

@@ -1,7 +1,8 @@
 import pytest
+from django.utils import timezone
 
 from exercises import services
-from exercises.models import State, Submission
+from exercises.models import Exercise, State, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,66 @@ def test_errors_list_and_mark_again(
         assert client.post(f"/marking/{failed.pk}/regrade").status_code == 302
     assert len(callbacks) == 1
     assert Submission.objects.get(pk=failed.pk).state == State.PENDING
+
+
+# --- Drafts: an author trying an exercise before publishing (ADR 15) -------------------------
+
+
+@pytest.fixture
+def draft_of(course, author):  # type: ignore[no-untyped-def]
+    from authoring import services as authoring_services
+
+    draft = authoring_services.workspace_for_course(course=course, actor=author).draft
+    return lambda slug: Exercise.objects.select_related("course").get(course=draft, slug=slug)
+
+
+def test_tutors_never_see_written_answers_to_a_draft(
+    client, site_admin, author, written, draft_of
+) -> None:
+    trial = services.submit_answer(
+        learner=author, exercise=draft_of("what-is-noise"), answer={"text": "A trial answer."},
+        confidence=None,
+    )  # fmt: skip
+    assert trial.state == State.AWAITING_TUTOR
+    client.force_login(site_admin)
+    queue = client.get("/marking/")
+    assert [s.pk for s in queue.context["submissions"]] == [written.pk]
+    assert f"/marking/{trial.pk}/" not in queue.content.decode()
+    assert client.get(f"/marking/{trial.pk}/").status_code == 404
+    marked = client.post(
+        f"/marking/{trial.pk}/", {"points_0": "2", "points_1": "1", "comment": "ok"}
+    )
+    assert marked.status_code == 404
+    assert Submission.objects.get(pk=trial.pk).state == State.AWAITING_TUTOR
+    assert client.get(f"/marking/{written.pk}/").status_code == 200
+
+
+def test_trials_do_not_push_learners_answers_off_the_queue(
+    client, site_admin, author, written, draft_of
+) -> None:
+    exercise = draft_of("what-is-noise")
+    for _ in range(201):  # the queue shows 200 at most, oldest first
+        services.submit_answer(
+            learner=author, exercise=exercise, answer={"text": "Trying."}, confidence=None
+        )
+    Submission.objects.filter(pk=written.pk).update(submitted_at=timezone.now())  # the newest
+    client.force_login(site_admin)
+    assert [s.pk for s in client.get("/marking/").context["submissions"]] == [written.pk]
+
+
+def test_answers_to_a_draft_that_could_not_be_marked_are_not_listed_for_tutors(
+    client, site_admin, author, draft_of, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        failed = services.submit_answer(
+            learner=author, exercise=draft_of("flow-1871"), answer={"value": 1}, confidence=None
+        )
+    services.mark_failed(submission_id=failed.pk, error="worker lost in a trial")
+    client.force_login(site_admin)
+    errors = client.get("/marking/errors/")
+    assert failed.pk not in [s.pk for s in errors.context["submissions"]]
+    assert "worker lost in a trial" not in errors.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(f"/marking/{failed.pk}/regrade").status_code == 404
+    assert not callbacks
+    assert Submission.objects.get(pk=failed.pk).state == State.ERROR
