@@ -194,8 +194,9 @@ class LessonForm(DraftModelForm):
         fields = ["title", "slug", "estimated_minutes", "objectives", "body"]
         labels = {"estimated_minutes": "Estimated time in minutes", "body": "Lesson text"}
         help_texts = {
-            "body": "Markdown. Use the buttons beside the text to insert charts, datasets, "
-            "glossary terms and exercises."
+            "body": "Markdown. To add a chart, dataset, glossary term or exercise, open "
+            "“Insert a chart, dataset, glossary term or exercise” below the text. The preview "
+            "under it shows the lesson as learners will see it."
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 20})}
 

@@ -113,24 +113,40 @@ def module_move(request: HttpRequest, course: str, module: str) -> HttpResponse:
 def module_delete(request: HttpRequest, course: str, module: str) -> HttpResponse:
     ws = workspace(request, course, Need.EDIT)
     found = _module(ws, module)
-    if request.method == "POST":
-        title = found.title
-        found.delete()
-        bump_content_version(course=ws.draft)
-        services.record(workspace=ws, actor=_user(request), action="delete",
-                        what=f"module:{module}", title=title)  # fmt: skip
-        messages.success(
-            request,
-            f"Module “{title}” and its lessons are deleted from the draft. Learners keep them "
-            "until you publish; History can bring them back.",
-        )
-        return redirect("authoring:overview", course=ws.slug)
-    return page(
-        request, "authoring/confirm_delete.html", ws,
-        {"noun": "module", "title": found.title,
-         "consequence": f"Its {found.lessons.count()} lessons are deleted with it."},
+    return _delete(
+        request, ws, found, noun="module", title=found.title, what=f"module:{module}",
+        consequence=f"Its {found.lessons.count()} lessons are deleted with it.",
         section="overview",
     )  # fmt: skip
+
+
+def _delete(
+    request: HttpRequest,
+    ws: Workspace,
+    instance: models.Model,
+    *,
+    noun: str,
+    title: str,
+    what: str,
+    consequence: str,
+    section: str,
+) -> HttpResponse:
+    """Ask, then delete part of the draft (POST). Learners keep it until the next publish."""
+    back = "authoring:glossary" if section == "glossary" else "authoring:overview"
+    if request.method != "POST":
+        return page(
+            request, "authoring/confirm_delete.html", ws,
+            {"noun": noun, "title": title, "consequence": consequence, "back": back},
+            section=section,
+        )  # fmt: skip
+    instance.delete()
+    bump_content_version(course=ws.draft)
+    services.record(workspace=ws, actor=_user(request), action="delete", what=what, title=title)
+    messages.success(
+        request,
+        f"The {noun} “{title}” is deleted from the draft. Learners keep it until you publish.",
+    )
+    return redirect(back, course=ws.slug)
 
 
 # --- Lessons ----------------------------------------------------------------------------------
@@ -208,22 +224,9 @@ def lesson_move(request: HttpRequest, course: str, module: str, lesson: str) -> 
 def lesson_delete(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     ws = workspace(request, course, Need.EDIT)
     found = _lesson(ws, module, lesson)
-    if request.method == "POST":
-        title = found.title
-        found.delete()
-        bump_content_version(course=ws.draft)
-        services.record(workspace=ws, actor=_user(request), action="delete",
-                        what=f"lesson:{module}/{lesson}", title=title)  # fmt: skip
-        messages.success(
-            request,
-            f"Lesson “{title}” is deleted from the draft. Learners keep it until you publish; "
-            "History can bring it back.",
-        )
-        return redirect("authoring:overview", course=ws.slug)
-    return page(
-        request, "authoring/confirm_delete.html", ws,
-        {"noun": "lesson", "title": found.title, "consequence": ""},
-        section="overview",
+    return _delete(
+        request, ws, found, noun="lesson", title=found.title, what=f"lesson:{module}/{lesson}",
+        consequence="", section="overview",
     )  # fmt: skip
 
 
@@ -284,16 +287,8 @@ def term_edit(request: HttpRequest, course: str, term: str) -> HttpResponse:
 def term_delete(request: HttpRequest, course: str, term: str) -> HttpResponse:
     ws = workspace(request, course, Need.EDIT)
     found = get_object_or_404(GlossaryTerm, course=ws.draft, slug=term)
-    if request.method == "POST":
-        found.delete()
-        bump_content_version(course=ws.draft)
-        services.record(workspace=ws, actor=_user(request), action="delete",
-                        what=f"term:{term}", title=found.term)  # fmt: skip
-        messages.success(request, f"“{found.term}” is deleted from the draft's glossary.")
-        return redirect("authoring:glossary", course=ws.slug)
-    return page(
-        request, "authoring/confirm_delete.html", ws,
-        {"noun": "glossary term", "title": found.term,
-         "consequence": "Lessons that link to it will need changing before you can publish."},
+    return _delete(
+        request, ws, found, noun="glossary term", title=found.term, what=f"term:{term}",
+        consequence="Lessons that link to it will need changing before you can publish.",
         section="glossary",
     )  # fmt: skip

@@ -163,7 +163,7 @@ def test_an_author_makes_a_course_from_nothing_and_a_learner_reads_it(
     body = page.get_by_label("Lesson text")
     body.fill("## Regions\n\nCompare the regions.\n")
     body.press("End")
-    page.get_by_text("Insert a chart, dataset, glossary term or exercise").click()
+    page.get_by_text("Insert a chart, dataset, glossary term or exercise", exact=True).click()
     page.get_by_role("button", name="Insert Spending by region").click()
     assert "{{ chart: spending-by-region }}" in body.input_value()
     page.locator("[data-preview-content] .js-plotly-plot").first.wait_for()
