@@ -215,3 +215,33 @@ def test_an_author_makes_a_course_from_nothing_and_a_learner_reads_it(
     page.locator(".js-plotly-plot").first.wait_for()
     assert "The North spends most in both years." in page.content()
     axe(page)
+
+
+def test_every_authoring_page_of_a_course_is_axe_clean(
+    page: Any, axe: Any, author: Any, sign_in: Any
+) -> None:
+    """Each authoring address that answers a GET, opened in Chromium as the course's owner."""
+    from authoring import services as authoring_services
+    from authoring.models import CourseRole, Role
+    from courses import services as course_services
+    from tests.authoring.test_url_permissions import urls
+    from tests.courses.conftest import MINI_COURSE
+
+    course = course_services.import_course(path=MINI_COURSE)
+    workspace = authoring_services.workspace_for_course(course=course)
+    CourseRole.objects.create(workspace=workspace, user=author, role=Role.OWNER)
+    lesson = workspace.draft.modules.first().lessons.first()
+    lesson.body += "\n\nA new closing line.\n"
+    lesson.save()
+    authoring_services.publish(workspace=workspace, actor=author)  # a version 2 to compare
+    sign_in(author)
+    seen = 0
+    for name, url in urls(workspace, author):
+        if name.startswith("export"):  # downloads, not pages
+            continue
+        if page.request.get(url).status != 200:  # POST-only addresses answer 405
+            continue
+        page.goto(url)
+        axe(page)
+        seen += 1
+    assert seen >= 30
