@@ -22,6 +22,7 @@ from accounts.models import User
 from authoring import services
 from authoring.forms import DraftModelForm, SlugField
 from authoring.models import Workspace
+from authoring.numbers import number_text, plain
 from courses import services as course_services
 from courses.content import charts as chart_content
 from courses.content import markdown as md
@@ -256,18 +257,12 @@ class ColumnsField(forms.MultipleChoiceField):
                 raise forms.ValidationError(f"The dataset has no column {item!r}")
 
 
-def _number_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def join_values(values: list[Any]) -> str:
     """A list of filter values as one line of text: separated by commas, with any value that
     has a comma or a quote in it in double quotes ("Hong Kong, China")."""
 
     def one(value: Any) -> str:
-        text = _number_text(value)
+        text = number_text(value)
         if "," not in text and '"' not in text:
             return text
         return '"' + text.replace('"', '""') + '"'
@@ -281,12 +276,6 @@ def split_values(text: str) -> list[str]:
         return [part.strip() for part in next(csv.reader([text], skipinitialspace=True))]
     except (csv.Error, StopIteration):
         return [part.strip() for part in text.split(",")]
-
-
-def _tidy_number(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _typed(text: str, column: Column | None) -> Any:
@@ -462,8 +451,8 @@ class ChartForm(DraftModelForm):
                 "colour": spec.get("colour") or "",
                 "x_title": spec.get("x_title") or "",
                 "y_title": spec.get("y_title") or "",
-                "y_min": _number_text(spec["y_min"]) if "y_min" in spec else "",
-                "y_max": _number_text(spec["y_max"]) if "y_max" in spec else "",
+                "y_min": number_text(spec["y_min"]) if "y_min" in spec else "",
+                "y_max": number_text(spec["y_max"]) if "y_max" in spec else "",
                 "sort": spec.get("sort") or "none",
                 "barmode": spec.get("barmode") or "group",
             }
@@ -477,7 +466,7 @@ class ChartForm(DraftModelForm):
                     continue
                 row += 1
                 value = test[key]
-                text = join_values(value) if isinstance(value, list) else _number_text(value)
+                text = join_values(value) if isinstance(value, list) else number_text(value)
                 self.initial.update(
                     {
                         f"filter_{row}_column": test.get("column"),
@@ -580,7 +569,10 @@ class ChartForm(DraftModelForm):
             return cleaned
         by_name = {c.name: c for c in self.columns}
         filters, filter_rows = self._clean_filters(by_name)
-        y_min, y_max = _tidy_number(cleaned.get("y_min")), _tidy_number(cleaned.get("y_max"))
+        y_min, y_max = (
+            None if (value := cleaned.get(key)) is None else plain(value)
+            for key in ("y_min", "y_max")
+        )
         if y_min is not None and y_max is not None and y_min >= y_max:
             self.add_error("y_max", "The highest value must be more than the lowest value")
         if self.errors:

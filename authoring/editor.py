@@ -18,6 +18,7 @@ Using the editor in a page (see ``authoring/includes/markdown_editor.html``):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,13 @@ from courses.rendering import CourseResolver
 from exercises.models import Exercise
 
 MAX_PREVIEW_CHARACTERS = MAX_LESSON_CHARACTERS
+logger = logging.getLogger(__name__)
+# What the author is told when an embed fails to draw (the error itself goes to the log).
+FAILED = {
+    "chart": "it cannot be drawn from its dataset as the data is now: open the chart to see why",
+    "dataset": "its data cannot be read as it is now: open the dataset to see why",
+    "exercise": "its question cannot be shown as it is now: open the exercise to see why",
+}
 NOUNS = {"chart": "chart", "dataset": "dataset", "exercise": "exercise", "term": "glossary term"}
 LISTS = {
     "chart": "charts",
@@ -152,8 +160,9 @@ class _PreviewResolver(CourseResolver):
     def embed(self, kind: str, slug: str) -> str:
         try:
             return super().embed(kind, slug)
-        except Exception as error:  # noqa: BLE001 - shown to the author, not raised
-            self.failures.append((kind, slug, str(error)))
+        except Exception:  # noqa: BLE001 - told to the author in words, logged in full
+            logger.exception("The preview could not draw the %s %r", kind, slug)
+            self.failures.append((kind, slug, FAILED.get(kind, FAILED["chart"])))
             return render_to_string("courses/embeds/missing.html", {"kind": kind, "slug": slug})
 
 

@@ -22,6 +22,7 @@ from accounts.models import User
 from authoring import services
 from authoring.forms import DraftForm, LinesField, SlugField
 from authoring.models import Workspace
+from authoring.numbers import number_text, plain
 from courses import rendering
 from courses.content import markdown as md
 from courses.content.datasets import Column, Row, column_list
@@ -244,17 +245,6 @@ def embedding_lessons(*, draft: Course) -> dict[str, list[Lesson]]:
 # --- The form -------------------------------------------------------------------------------
 
 
-def _number_text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "" if value is None else str(value)
-    return str(_plain(value)) if isinstance(value, float) else str(value)
-
-
-def _plain(value: float) -> int | float:
-    """Whole numbers as integers, so the file reads 5 rather than 5.0."""
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
-
-
 def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
@@ -270,7 +260,7 @@ class NumberInput(forms.CharField):
                                   "class": "govuk-input--width-10"})  # fmt: skip
 
     def prepare_value(self, value: Any) -> Any:
-        return _number_text(value) if isinstance(value, int | float) else value
+        return number_text(value) if isinstance(value, int | float) else value
 
     def clean(self, value: Any) -> float | None:  # type: ignore[override]
         text = super().clean(value)
@@ -494,8 +484,8 @@ class ExerciseForm(DraftForm):
                 label="Details of the answer key (YAML)", max_length=20_000,
                 widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false",
                                              "class": "app-code-input"}),
-                help_text=f"The settings of a {kind} exercise, one per line as name: value "
-                "(see the example).",
+                help_text=f"The settings of a “{Kind(kind).label.lower()}” exercise, one per "
+                "line as name: value (see the example).",
                 error_messages={"required": "Enter the details of the answer key"},
             )  # fmt: skip
 
@@ -633,7 +623,7 @@ class ExerciseForm(DraftForm):
                 "tolerance",
                 "A fraction of an answer of 0 is 0: use plus or minus an amount instead",
             )
-        tolerance = {kind: _plain(amount)}
+        tolerance = {kind: plain(amount)}
         mistakes = []
         for i in range(self.mistake_rows):
             value = data[f"mistake_{i}_value"]
@@ -654,12 +644,12 @@ class ExerciseForm(DraftForm):
                     f"Wrong answer {i + 1} is within the tolerance of the right answer: it "
                     "would be marked right",
                 )
-            mistake: dict[str, Any] = {"value": _plain(value)}
+            mistake: dict[str, Any] = {"value": plain(value)}
             if spread:
-                mistake["tolerance"] = _plain(spread)
+                mistake["tolerance"] = plain(spread)
             mistake["feedback"] = feedback
             mistakes.append(mistake)
-        numeric: dict[str, Any] = {"answer": _plain(answer), "tolerance": tolerance}
+        numeric: dict[str, Any] = {"answer": plain(answer), "tolerance": tolerance}
         if data.get("unit", "").strip() or "unit" in self.original:
             numeric["unit"] = data["unit"].strip()
         if mistakes or "mistakes" in self.original:

@@ -294,7 +294,9 @@ def _extract(archive: zipfile.ZipFile, paths: dict[str, zipfile.ZipInfo], limits
             problems.append(f"{entry.filename}: cannot be unzipped ({_reason(error)}).")
             continue
         try:
-            text = b"".join(chunks).decode("utf-8")
+            # utf-8-sig: Excel's "CSV UTF-8" (and some editors) start files with a byte-order
+            # mark, invisible to authors; the dataset upload reads them the same way.
+            text = b"".join(chunks).decode("utf-8-sig")
         except UnicodeDecodeError as error:
             problems.append(
                 f"{entry.filename}: is not UTF-8 text (byte {error.start}): save it as UTF-8."

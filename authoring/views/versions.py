@@ -201,8 +201,8 @@ def _count(number: int, one: str, many: str) -> str:
 
 def loss_sentence(loss: services.Loss) -> str:
     """What publishing does to learners' records on a removed item, in plain words:
-    "Module ‘X’ is removed: 3 cohorts' dates for it and 12 learners' reads of its lessons
-    are deleted"."""
+    "Module ‘X’ is removed: 3 cohorts' dates for it and 12 records of learners having read its
+    lessons are deleted"."""
     noun = {"module": "Module", "lesson": "Lesson", "exercise": "Exercise", "chart": "Chart"}
     what = f"{noun[loss.kind]} ‘{loss.title}’"
     if loss.kind == "lesson":
@@ -212,9 +212,9 @@ def loss_sentence(loss: services.Loss) -> str:
         dates = _count(loss.dates, "cohort's dates", "cohorts' dates")
         lost.append(f"{dates} for it")
     if loss.reads:
-        whose = "of its lessons" if loss.kind == "module" else "of it"
-        reads = _count(loss.reads, "learner's read", "learners' reads")
-        lost.append(f"{reads} {whose}")
+        whose = "its lessons" if loss.kind == "module" else "it"
+        reads = _count(loss.reads, "record", "records")
+        lost.append(f"{reads} of learners having read {whose}")
     if loss.answers:
         lost.append(
             f"{_count(loss.answers, 'answer', 'answers')} from "

@@ -114,6 +114,13 @@ function setUp(editor) {
         headers: { "X-CSRFToken": csrfToken(textarea.form), "X-Requested-With": "fetch" },
         signal: inFlight.signal,
       });
+      if (response.redirected) {
+        // Sent to the sign-in page: the session has ended.
+        lastSent = null;
+        status.textContent = "You have been signed out, so the preview cannot be updated. " +
+          "Sign in again in another tab, then go on typing: Your text is not affected.";
+        return;
+      }
       const type = response.headers.get("Content-Type") || "";
       if (!type.startsWith("text/html") || response.status >= 500 || response.status === 403) {
         throw new Error(`preview failed: ${response.status}`);

@@ -96,6 +96,13 @@ function setUp(form) {
         headers: { "X-CSRFToken": body.get("csrfmiddlewaretoken"), "X-Requested-With": "fetch" },
         signal: inFlight.signal,
       });
+      if (response.redirected) {
+        // Sent to the sign-in page: the session has ended.
+        lastSent = null;
+        status.textContent = "You have been signed out, so the preview cannot be updated. " +
+          "Sign in again in another tab, then go on typing: Your changes are not affected.";
+        return;
+      }
       const type = response.headers.get("Content-Type") || "";
       if (!type.startsWith("text/html") || response.status >= 500 || response.status === 403) {
         throw new Error(`preview failed: ${response.status}`);

@@ -834,3 +834,11 @@ def test_the_list_takes_no_more_queries_for_more_exercises(
     assert response.status_code == 200
     assert len(response.context["exercises"]) == count
     assert "/courses/new-course_draft/exercises/question-0/" in response.content.decode()
+
+
+def test_small_and_whole_numbers_come_back_to_the_form_as_typed() -> None:
+    from authoring.numbers import number_text
+
+    assert [number_text(v) for v in (5.0, 0.00005, 1e-07, 72.5, 3, None)] == [
+        "5", "0.00005", "0.0000001", "72.5", "3", "",
+    ]  # fmt: skip

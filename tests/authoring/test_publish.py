@@ -494,8 +494,8 @@ class TestPublishPageAndLosses:
         assert response.status_code == 200
         page = page_text(response)
         assert (
-            "Module ‘Next steps’ is removed: 1 cohort's dates for it and 1 learner's read of "
-            "its lessons are deleted." in page
+            "Module ‘Next steps’ is removed: 1 cohort's dates for it and 1 record of learners "
+            "having read its lessons are deleted." in page
         )
         assert "The draft has one with the same title called ‘later-steps’" in page
         assert "renamed items count as new: learners start them afresh" in page

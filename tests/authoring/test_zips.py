@@ -593,3 +593,21 @@ class TestPermissions:
         url = reverse(f"authoring:{name}", kwargs={"course": workspace.slug, **kwargs})
         assert outsider_client.get(url).status_code == 404
         assert outsider_client.post(url, {"file": _upload(course_zip())}).status_code in (404, 405)
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_imports(workspace: Any) -> None:
+    import io
+    import zipfile
+
+    from authoring import bundles, zips
+
+    files = bundles.files_of(workspace.draft)
+    name = next(path for path in files if path.endswith(".csv"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, text in files.items():
+            data = ("\ufeff" + text if path == name else text).encode("utf-8")
+            archive.writestr(f"{workspace.slug}/{path}", data)
+    read = zips.read_zip(io.BytesIO(buffer.getvalue()))
+    bundles.read_files(read.files, slug=workspace.slug)  # no problem with the header
+    assert read.files[name] == files[name]
