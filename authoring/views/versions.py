@@ -85,6 +85,8 @@ class ZipUploadForm(forms.Form):
         required=False,
         error_messages={"empty": "The file is empty: choose a zip file of the course folder"},
     )
+    # Over a draft: its content_version when the page was opened (as for restore).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     course_zip: zips.CourseZip
 
@@ -417,7 +419,9 @@ def _zip_too_large() -> ZipUploadForm:
 def import_draft(request: HttpRequest, course: str) -> HttpResponse:
     ws = workspace(request, course, Need.PUBLISH)
     if request.method != "POST":
-        return _import_draft_page(request, ws, ZipUploadForm())
+        return _import_draft_page(
+            request, ws, ZipUploadForm(initial={"seen": ws.draft.content_version})
+        )
     limit = _zip_limit(request)
     if limit is None:
         return _import_draft_page(request, ws, _zip_too_large(), status=413)
@@ -427,7 +431,17 @@ def import_draft(request: HttpRequest, course: str) -> HttpResponse:
 @csrf_protect
 def _import_draft(request: HttpRequest, *, ws: Workspace, limit: UploadSizeLimit) -> HttpResponse:
     form = ZipUploadForm(request.POST, request.FILES, oversized=limit.too_big("file"))
-    if form.is_valid():
+    stamp = str(ws.draft.content_version)
+    if form.is_valid() and form.cleaned_data["seen"] != stamp:
+        form = ZipUploadForm(initial={"seen": stamp})
+        form.full_clean()  # unbound: no errors yet, and nothing cleaned
+        form.cleaned_data = {}
+        form.add_error(
+            None,
+            "The draft changed after you opened this page, so nothing was imported. Check the "
+            "draft, then choose the zip file again if you still want to replace it.",
+        )
+    elif form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             services.replace_draft(

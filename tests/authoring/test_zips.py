@@ -21,6 +21,7 @@ from authoring import bundles, zips
 from authoring.models import CourseRole, Role, Workspace
 from courses.content.folder import read_course
 from courses.models import Course
+from courses.services import bump_content_version
 from tests.accounts.factories import UserFactory
 from tests.courses.conftest import MINI_COURSE
 
@@ -297,7 +298,10 @@ class TestExport:
         before = bundles.files_of(workspace.draft)
         import_url = reverse("authoring:import_draft", kwargs={"course": workspace.slug})
         assert (
-            editor_client.post(import_url, {"file": _upload(response.content)}).status_code == 302
+            editor_client.post(
+                import_url, {"seen": seen(workspace), "file": _upload(response.content)}
+            ).status_code
+            == 302
         )
         again = editor_client.get(url)
         assert read(again.content).files == before
@@ -339,6 +343,30 @@ class TestExport:
         assert editor_client.get(url).status_code == 404
 
 
+def seen(workspace: Workspace) -> str:
+    """The draft's content version, as the import page's form carries it."""
+    return str(Workspace.objects.get(pk=workspace.pk).draft.content_version)
+
+
+class TestImportDraftWhileOthersEdit:
+    def test_an_edit_made_after_the_page_was_opened_stops_the_import(
+        self, workspace: Workspace, editor_client: Client
+    ) -> None:
+        url = reverse("authoring:import_draft", kwargs={"course": workspace.slug})
+        opened = seen(workspace)
+        lesson = workspace.draft.modules.first().lessons.first()  # type: ignore[union-attr]
+        lesson.body = "A co-author's words."
+        lesson.save()
+        bump_content_version(course=workspace.draft)
+        response = editor_client.post(
+            url, {"seen": opened, "file": _upload(TestImportDraft().changed_zip())}
+        )
+        assert response.status_code == 400
+        assert "nothing was imported" in response.content.decode()
+        lesson.refresh_from_db()
+        assert lesson.body == "A co-author's words."
+
+
 class TestImportDraft:
     def url(self, workspace: Workspace) -> str:
         return reverse("authoring:import_draft", kwargs={"course": workspace.slug})
@@ -357,7 +385,9 @@ class TestImportDraft:
     def test_replaces_the_draft_and_not_the_live_course(
         self, workspace: Workspace, editor_client: Client, editor: Any
     ) -> None:
-        response = editor_client.post(self.url(workspace), {"file": _upload(self.changed_zip())})
+        response = editor_client.post(
+            self.url(workspace), {"seen": seen(workspace), "file": _upload(self.changed_zip())}
+        )
         assert response.status_code == 302
         assert response["Location"] == reverse(
             "authoring:publish", kwargs={"course": "mini-course"}
@@ -384,7 +414,9 @@ class TestImportDraft:
         self, workspace: Workspace, editor_client: Client, data: bytes, message: str
     ) -> None:
         before = bundles.files_of(workspace.draft)
-        response = editor_client.post(self.url(workspace), {"file": _upload(data)})
+        response = editor_client.post(
+            self.url(workspace), {"seen": seen(workspace), "file": _upload(data)}
+        )
         assert response.status_code == 400
         assert "govuk-error-summary" in response.content.decode()
         assert message in response.content.decode()
@@ -400,7 +432,10 @@ class TestImportDraft:
         before = bundles.files_of(workspace.draft)
         response = editor_client.post(
             self.url(workspace),
-            {"file": _upload(make_zip({f"m/{k}": v for k, v in files.items()}))},
+            {
+                "seen": seen(workspace),
+                "file": _upload(make_zip({f"m/{k}": v for k, v in files.items()})),
+            },
         )
         assert response.status_code == 400
         page = response.content.decode()
@@ -411,13 +446,15 @@ class TestImportDraft:
         assert bundles.files_of(workspace.draft) == before
 
     def test_without_a_file(self, workspace: Workspace, editor_client: Client) -> None:
-        response = editor_client.post(self.url(workspace), {})
+        response = editor_client.post(self.url(workspace), {"seen": seen(workspace)})
         assert response.status_code == 400
         assert "Choose a zip file of the course folder" in response.content.decode()
 
     def test_reviewers_cannot_import(self, workspace: Workspace, reviewer_client: Client) -> None:
         assert reviewer_client.get(self.url(workspace)).status_code == 403
-        response = reviewer_client.post(self.url(workspace), {"file": _upload(self.changed_zip())})
+        response = reviewer_client.post(
+            self.url(workspace), {"seen": seen(workspace), "file": _upload(self.changed_zip())}
+        )
         assert response.status_code == 403
         workspace.refresh_from_db()
         assert workspace.draft.title == "Mini course"
@@ -470,7 +507,9 @@ class TestUploadSize:
     ) -> None:  # fmt: skip
         data = course_zip()
         monkeypatch.setattr(zips, "LIMITS", zips.Limits(upload_bytes=len(data) - 1))
-        response = editor_client.post(self.draft_url(workspace), {"file": _upload(data)})
+        response = editor_client.post(
+            self.draft_url(workspace), {"seen": seen(workspace), "file": _upload(data)}
+        )
         assert response.status_code == 400
         assert "The file is larger than" in response.content.decode()
         assert not AuditEvent.objects.filter(action="authoring.import").exists()
@@ -478,7 +517,9 @@ class TestUploadSize:
     def test_the_csrf_check_still_applies(self, workspace: Workspace, editor: Any) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(editor)
-        response = client.post(self.draft_url(workspace), {"file": _upload(course_zip())})
+        response = client.post(
+            self.draft_url(workspace), {"seen": seen(workspace), "file": _upload(course_zip())}
+        )
         assert response.status_code == 403
         assert not AuditEvent.objects.filter(action="authoring.import").exists()
         response = client.post(reverse("authoring:import_new"), {"file": _upload(course_zip())})
@@ -493,7 +534,7 @@ class TestUploadSize:
         token = client.cookies["csrftoken"].value
         response = client.post(
             self.draft_url(workspace),
-            {"file": _upload(course_zip()), "csrfmiddlewaretoken": token},
+            {"seen": seen(workspace), "file": _upload(course_zip()), "csrfmiddlewaretoken": token},
         )
         assert response.status_code == 302
 
