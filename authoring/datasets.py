@@ -244,10 +244,8 @@ class CheckedCsv:
     and how many rows it has."""
 
     columns: list[Column]
-    labels: list[str]
     csv_text: str
     row_count: int
-    rows: list[Row]
 
 
 def check_csv(
@@ -333,9 +331,7 @@ def check_csv(
         raise CsvRejected(problems)
     csv_text = out.getvalue()
     rows = verify(csv_text, columns)
-    return CheckedCsv(
-        columns=columns, labels=labels, csv_text=csv_text, row_count=len(rows), rows=rows
-    )
+    return CheckedCsv(columns=columns, csv_text=csv_text, row_count=len(rows))
 
 
 def _check_delimiter(first_line: str) -> None:
