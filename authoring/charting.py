@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accounts.models import User
-from authoring import services
+from authoring import references, services
 from authoring.forms import DraftModelForm, SlugField
 from authoring.models import Workspace
 from authoring.numbers import number_text, plain
@@ -79,24 +79,14 @@ class ChartUses:
         return bool(self.lessons or self.exercises or self.in_introduction)
 
 
-def _embedded(text: str) -> set[str]:
-    return {ref.slug for ref in md.scan(text).references if ref.kind == "chart"}
-
-
 def uses_of_charts(*, course: Course) -> dict[str, ChartUses]:
     """{chart slug: its uses} for every chart that a lesson, the introduction or an exercise
     of the course uses. Three queries, whatever the number of charts."""
     uses: dict[str, ChartUses] = {}
-    for slug in _embedded(course.introduction):
+    for slug in references.embedded(course.introduction, "chart"):
         uses.setdefault(slug, ChartUses()).in_introduction = True
-    lessons = (
-        Lesson.objects.filter(module__course=course)
-        .select_related("module")
-        .order_by("module__position", "position")
-    )
-    for lesson in lessons:
-        for slug in sorted(_embedded(lesson.body)):
-            uses.setdefault(slug, ChartUses()).lessons.append(lesson)
+    for slug, lessons in references.lesson_embeds(draft=course, kind="chart").items():
+        uses.setdefault(slug, ChartUses()).lessons.extend(lessons)
     exercises = (
         Exercise.objects.filter(course=course)
         .filter(Q(chart__isnull=False) | Q(source__has_key="chart"))

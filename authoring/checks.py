@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 
 from authoring import bundles
-from courses.content import markdown as md
 from courses.content.folder import CourseBundle
 from courses.content.problems import ContentInvalid, Problem
-from courses.models import DRAFT_SUFFIX, Course, Lesson
+from courses.models import DRAFT_SUFFIX, Course
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(")
 DRAFT_LINK = re.compile(rf"/courses/[a-z0-9-]+{DRAFT_SUFFIX}\b")
@@ -92,14 +91,10 @@ def editorial_problems(bundle: CourseBundle) -> list[Problem]:
 def unembedded_exercises(*, draft: Course) -> list[str]:
     """Titles of the draft's exercises that no lesson embeds. Publishing allows them, but
     they count towards finishing the course while learners cannot reach them."""
+    from authoring.references import lesson_embeds
     from exercises.models import Exercise
 
-    embedded = {
-        reference.slug
-        for body in Lesson.objects.filter(module__course=draft).values_list("body", flat=True)
-        for reference in md.scan(body).references
-        if reference.kind == "exercise"
-    }
+    embedded = lesson_embeds(draft=draft, kind="exercise")
     return [
         title
         for slug, title in Exercise.objects.filter(course=draft)

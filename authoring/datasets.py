@@ -26,12 +26,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import User
-from authoring import services
+from authoring import references, services
 from authoring.checks import editorial_problems
 from authoring.models import Workspace
 from courses import services as course_services
 from courses.content import charts as chart_content
-from courses.content import markdown as md
 from courses.content.datasets import (
     COLUMN_TYPES,
     MAX_ROWS,
@@ -44,7 +43,7 @@ from courses.content.datasets import (
     parse_value,
 )
 from courses.content.folder import CourseBundle, DatasetFile
-from courses.models import Chart, Course, Dataset, Lesson
+from courses.models import Chart, Course, Dataset
 from courses.rendering import dataset_rows
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -528,17 +527,14 @@ def usages_in(*, workspace: Workspace) -> dict[str, list[Usage]]:
         url = reverse("authoring:exercise_edit", kwargs={"course": slug, "exercise": exercise.slug})
         for name in exercise_datasets(exercise.source):
             add(name, Usage("exercise", exercise.title, url))
-    lessons = Lesson.objects.filter(module__course=draft).select_related("module")
-    for lesson in lessons.only("slug", "title", "body", "module__slug").order_by(
-        "module__position", "position"
-    ):
-        url = reverse(
-            "authoring:lesson_edit",
-            kwargs={"course": slug, "module": lesson.module.slug, "lesson": lesson.slug},
-        )
-        for name in embedded_datasets(lesson.body):
+    for name, lessons in references.lesson_embeds(draft=draft, kind="dataset").items():
+        for lesson in lessons:
+            url = reverse(
+                "authoring:lesson_edit",
+                kwargs={"course": slug, "module": lesson.module.slug, "lesson": lesson.slug},
+            )
             add(name, Usage("lesson", lesson.title, url))
-    for name in embedded_datasets(draft.introduction):
+    for name in references.embedded(draft.introduction, "dataset"):
         add(name, Usage("course", "The course introduction", reverse(
             "authoring:details", kwargs={"course": slug})))  # fmt: skip
     return found
@@ -549,10 +545,6 @@ def exercise_datasets(source: Any) -> list[str]:
         return []
     names = source.get("datasets") or [source.get("dataset")]
     return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
-
-
-def embedded_datasets(text: str) -> list[str]:
-    return [r.slug for r in md.scan(text or "").references if r.kind == "dataset"]
 
 
 def readiness_problems(dataset: Dataset) -> list[str]:

@@ -19,7 +19,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from authoring import services
+from authoring import references, services
 from authoring.forms import DraftForm, LinesField, SlugField
 from authoring.models import Workspace
 from authoring.numbers import number_text, plain
@@ -231,15 +231,7 @@ def free_slug(*, draft: Course, base: str) -> str:
 
 def embedding_lessons(*, draft: Course) -> dict[str, list[Lesson]]:
     """{exercise slug: the lessons whose text embeds it}, in course order."""
-    found: dict[str, list[Lesson]] = {}
-    lessons = Lesson.objects.filter(module__course=draft, body__contains="exercise")
-    for lesson in lessons.select_related("module").order_by("module__position", "position"):
-        for reference in md.scan(lesson.body).references:
-            if reference.kind == "exercise":
-                bucket = found.setdefault(reference.slug, [])
-                if lesson not in bucket:
-                    bucket.append(lesson)
-    return found
+    return references.lesson_embeds(draft=draft, kind="exercise")
 
 
 # --- The form -------------------------------------------------------------------------------
