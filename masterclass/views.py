@@ -1,5 +1,6 @@
 """Styled error pages. Each renders a template that extends the base layout."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -10,7 +11,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    # Views raise PermissionDenied("…") with a sentence written for the person (for example,
+    # that reviewers cannot edit a course); other refusals carry no message.
+    reason = str(exception) if isinstance(exception, PermissionDenied) else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

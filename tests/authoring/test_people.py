@@ -113,3 +113,11 @@ def test_activity_lists_changes_in_words(
     page = reviewer_client.get(url("activity", course=workspace.slug)).content.decode()
     assert "editor@example.gov.uk" in page
     assert "moved a module up" in page
+
+
+def test_a_reviewer_is_told_why_they_cannot_edit(workspace: Any, reviewer_client: Client) -> None:
+    response = reviewer_client.get(url("details", course=workspace.slug))
+    assert response.status_code == 403
+    assert "Reviewers can preview and comment on this course, but not change it." in (
+        response.content.decode()
+    )
