@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # allauth's security-key list (/accounts/2fa/webauthn/) loads humanize.
+    "django.contrib.humanize",
     "django.forms",
     "allauth",
     "allauth.account",
