@@ -21,12 +21,21 @@ DRAFT_LINK = re.compile(rf"/courses/[a-z0-9-]+{DRAFT_SUFFIX}\b")
 
 def publish_problems(*, files: bundles.Files, slug: str) -> list[Problem]:
     """Every problem in the files, with paths relative to the course folder."""
+    return checked(files=files, slug=slug)[1]
+
+
+def checked(*, files: bundles.Files, slug: str) -> tuple[CourseBundle | None, list[Problem]]:
+    """The files read as a course (None if they cannot be), and every problem in them. For
+    publishing, which needs both: reading a large course is the costly part."""
     try:
         bundle = bundles.read_files(files, slug=slug)
     except ContentInvalid as invalid:
         prefix = f"{slug}/"
-        return [Problem(p.path.removeprefix(prefix), p.line, p.message) for p in invalid.problems]
-    return sorted(editorial_problems(bundle))
+        problems = [
+            Problem(p.path.removeprefix(prefix), p.line, p.message) for p in invalid.problems
+        ]
+        return None, problems
+    return bundle, sorted(editorial_problems(bundle))
 
 
 def editorial_problems(bundle: CourseBundle) -> list[Problem]:

@@ -169,7 +169,7 @@ def publish(
     LossesNotAccepted when any records would go. With ``draft_version`` (the draft's
     ``content_version`` the publisher saw), it raises DraftChanged if the draft has changed
     since: only what was checked is published."""
-    from authoring.checks import publish_problems
+    from authoring.checks import checked
 
     workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
     # Locking the draft's row holds back edits' content_version bumps until this commits, so
@@ -183,10 +183,9 @@ def publish(
     if draft_version is not None and current != draft_version:
         raise DraftChanged(current)
     files = bundles.files_of(workspace.draft)
-    problems = publish_problems(files=files, slug=workspace.slug)
-    if problems:
+    bundle, problems = checked(files=files, slug=workspace.slug)
+    if problems or bundle is None:
         raise PublishRefused(problems)
-    bundle = bundles.read_files(files, slug=workspace.slug)
     losses = (
         _losses(live=workspace.live, shape=_Shape.of_bundle(bundle))
         if workspace.live is not None
