@@ -484,23 +484,19 @@ class ExerciseForm(DraftForm):
     # Groups of fields, for the template.
 
     def option_groups(self) -> list[dict[str, forms.BoundField]]:
-        return [
-            {"text": self[f"option_{i}_text"], "correct": self[f"option_{i}_correct"],
-             "feedback": self[f"option_{i}_feedback"]}
-            for i in range(getattr(self, "option_rows", 0))
-        ]  # fmt: skip
+        return self._groups("option", ("text", "correct", "feedback"))
 
     def mistake_groups(self) -> list[dict[str, forms.BoundField]]:
-        return [
-            {"value": self[f"mistake_{i}_value"], "tolerance": self[f"mistake_{i}_tolerance"],
-             "feedback": self[f"mistake_{i}_feedback"]}
-            for i in range(getattr(self, "mistake_rows", 0))
-        ]  # fmt: skip
+        return self._groups("mistake", ("value", "tolerance", "feedback"))
 
     def rubric_groups(self) -> list[dict[str, forms.BoundField]]:
+        return self._groups("rubric", ("criterion", "points"))
+
+    def _groups(self, prefix: str, parts: tuple[str, ...]) -> list[dict[str, forms.BoundField]]:
+        """The rows of fields named <prefix>_<row>_<part>, each as {part: bound field}."""
         return [
-            {"criterion": self[f"rubric_{i}_criterion"], "points": self[f"rubric_{i}_points"]}
-            for i in range(getattr(self, "rubric_rows", 0))
+            {part: self[f"{prefix}_{i}_{part}"] for part in parts}
+            for i in range(getattr(self, f"{prefix}_rows", 0))
         ]
 
     def rows_fields(self) -> Iterable[forms.BoundField]:
