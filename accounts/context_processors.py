@@ -5,7 +5,7 @@ from typing import cast
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts import roles
+from accounts import mfa, roles
 from accounts.models import User
 from cohorts.access import reportable_cohorts
 
@@ -17,6 +17,8 @@ from cohorts.access import reportable_cohorts
 # is remembered by each web process.
 ROLE_CHECK_SECONDS = 5 * 60
 ROLE_SESSION_KEY = "nav_roles"
+# Set to the user's id once they are known to have a second factor (accounts.mfa).
+MFA_SESSION_KEY = "mfa_ready"
 _checked_at: OrderedDict[str, float] = OrderedDict()
 _CHECKED_LIMIT = 10_000
 
@@ -32,22 +34,36 @@ def _note_checked(request: HttpRequest) -> None:
 
 
 def remember_roles(*, request: HttpRequest, user: User) -> dict[str, int | bool]:
-    """Check which role links the user gets, and keep the answers in their session if they
-    changed. Called at sign-in and when the last check is old."""
+    """Check which role links the user gets, and whether their roles need a second factor
+    they have, and keep the answers in their session if they changed. Called at sign-in and
+    when the last check is old."""
     answers: dict[str, int | bool] = {
         "user": user.pk,
         "cohorts": roles.is_admin(user) or reportable_cohorts(user=user).exists(),
         "marking": roles.is_tutor(user),
         "authoring": roles.is_author(user) or user.course_roles.exists(),
+        "mfa_required": mfa.requires_mfa(user),
     }
     session = getattr(request, "session", None)
-    if session is not None and session.get(ROLE_SESSION_KEY) != answers:
-        session[ROLE_SESSION_KEY] = answers
+    if session is not None:
+        if session.get(ROLE_SESSION_KEY) != answers:
+            session[ROLE_SESSION_KEY] = answers
+        note_mfa(request=request, user=user)
     _note_checked(request)
     return answers
 
 
-def _roles(request: HttpRequest) -> dict[str, int | bool]:
+def note_mfa(*, request: HttpRequest, user: User) -> None:
+    """Remember in the session whether the user has a second factor (asked at sign-in, when
+    one is added or removed, and when the roles are checked again)."""
+    ready = mfa.has_mfa(user)
+    if ready and request.session.get(MFA_SESSION_KEY) != user.pk:
+        request.session[MFA_SESSION_KEY] = user.pk
+    elif not ready and MFA_SESSION_KEY in request.session:
+        del request.session[MFA_SESSION_KEY]
+
+
+def remembered_roles(request: HttpRequest) -> dict[str, int | bool]:
     user = request.user
     session = getattr(request, "session", None)
     remembered = session.get(ROLE_SESSION_KEY) if session is not None else None
@@ -60,17 +76,17 @@ def _roles(request: HttpRequest) -> dict[str, int | bool]:
 
 def sees_cohorts(request: HttpRequest) -> bool:
     """Admins, and facilitators or report viewers of any cohort."""
-    return roles.is_admin(request.user) or bool(_roles(request).get("cohorts"))
+    return roles.is_admin(request.user) or bool(remembered_roles(request).get("cohorts"))
 
 
 def sees_marking(request: HttpRequest) -> bool:
     """Tutors and admins."""
-    return roles.is_admin(request.user) or bool(_roles(request).get("marking"))
+    return roles.is_admin(request.user) or bool(remembered_roles(request).get("marking"))
 
 
 def sees_authoring(request: HttpRequest) -> bool:
     """Authors, admins, and anyone with a role on a course (reviewers too)."""
-    return roles.is_admin(request.user) or bool(_roles(request).get("authoring"))
+    return roles.is_admin(request.user) or bool(remembered_roles(request).get("authoring"))
 
 
 def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
@@ -97,6 +113,7 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, str | bool]]]:
         if roles.is_admin(user):
             link("Administration", reverse("admin:index"))
             link("System status", reverse("system_status"))
+            link("Audit log", reverse("audit:log"))
         link("Your account", reverse("account_email"))
         items.append({"text": "Sign out", "form_action": reverse("account_logout")})
     else:

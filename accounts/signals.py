@@ -1,10 +1,12 @@
+import time
 from typing import Any
 
 from allauth.account.signals import email_confirmed
+from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from accounts import context_processors, services
+from accounts import context_processors, middleware, services
 
 
 @receiver(email_confirmed)
@@ -21,3 +23,20 @@ def remember_navigation_roles(sender: Any, request: Any, user: Any, **kwargs: An
     # The navigation's role links, decided once at sign-in rather than on every page.
     if request is not None:
         context_processors.remember_roles(request=request, user=user)
+
+
+@receiver(user_logged_in)
+def start_the_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # For signing out after inactivity, and a fixed time after signing in (accounts.middleware).
+    if request is not None and getattr(request, "session", None) is not None:
+        now = int(time.time())
+        request.session[middleware.SIGNED_IN_KEY] = now
+        request.session[middleware.LAST_SEEN_KEY] = now
+
+
+@receiver(authenticator_added)
+@receiver(authenticator_removed)
+def remember_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # So that someone who has just set up a second factor goes straight on to staff pages.
+    if request is not None and getattr(request, "session", None) is not None:
+        context_processors.note_mfa(request=request, user=user)

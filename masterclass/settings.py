@@ -18,6 +18,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.sso.config import form_action_origins, oidc_apps
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -98,6 +100,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "accounts",
     "courses",
@@ -125,6 +129,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Signed out after a spell without activity, and at the latest SESSION_COOKIE_AGE after
+    # signing in.
+    "accounts.middleware.IdleSessionMiddleware",
+    # After allauth's: admins, authors, tutors and facilitators set up MFA before going on.
+    "accounts.middleware.MFARequiredMiddleware",
     # Last, so that its process_exception is the first to see a view's exception.
     "masterclass.middleware.ServiceUnavailableMiddleware",
 ]
@@ -309,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cohorts.tasks.send_due_date_reminders",
         "schedule": crontab(minute=0, hour=8),
     },
+    # Accounts unused for ACCOUNT_RETENTION_DAYS are anonymised, daily at night.
+    "anonymise-inactive-accounts": {
+        "task": "accounts.tasks.anonymise_inactive_accounts",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 # Grading: a submission waiting this long to be sent, started or finished is sent again.
 GRADING_RESEND_AFTER_SECONDS = env.int("GRADING_RESEND_AFTER_SECONDS", default=30)
@@ -322,6 +336,11 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 ITEM_ANALYSIS_MIN_LEARNERS = env.int("ITEM_ANALYSIS_MIN_LEARNERS", default=20)
 # Due-date reminders go to members who have not finished a module due within this many days.
 DUE_REMINDER_DAYS = env.int("DUE_REMINDER_DAYS", default=3)
+# An account nobody has signed in to or used for this many days is anonymised
+# (accounts.data_rights); 0 turns this off.
+ACCOUNT_RETENTION_DAYS = env.int("ACCOUNT_RETENTION_DAYS", default=730)
+if ACCOUNT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("ACCOUNT_RETENTION_DAYS must be 0 (off) or a number of days.")
 
 # --- Authentication (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -363,15 +382,46 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # Also counts wrong two-factor codes (signing in, re-authenticating, setting up an
+    # authenticator app): allauth.mfa keys them "mfa-auth-user-<id>", so 5 wrong codes per
+    # person in 5 minutes, and 10 a minute from one address.
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
     "request_login_code": "20/m/ip,3/m/key",
+}
+# allauth.mfa's own limit: signing in with a passkey alone (off here: MFA_PASSKEY_LOGIN_ENABLED).
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# Our own limits (masterclass.ratelimits), per person, in the same notation.
+RATE_LIMITS = {
+    "submit_answer": "30/m/user",
+    # Every download of a file: cohort CSVs, course zips, the audit log.
+    "export": "10/m/user",
+    # A person downloading their own data (each file counts): a heavy read, and many in a row
+    # would more likely be someone else using the account.
+    "data_export": "30/h/user",
 }
 # Who may create an account: an address with a pending invitation, or one
 # whose domain matches a pattern here (fnmatch style: "*.gov.uk").
 SIGNUP_ALLOWED_DOMAINS = env.list("SIGNUP_ALLOWED_DOMAINS", default=["gov.uk", "*.gov.uk"])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+
+# --- Single sign-on (OpenID Connect) ---------------------------------------
+# OIDC_PROVIDERS=onelogin,entra and OIDC_<ID>_… for each (docs/sso.md). None: no SSO buttons.
+OIDC_APPS = oidc_apps(os.environ)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.sso.provider.OIDCProvider",
+        "APPS": OIDC_APPS,
+    }
+}
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.SocialAccountAdapter"
+# An existing account is signed in, and linked, when the provider vouches for its address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Refuses to remove the last second factor of someone whose role needs one (accounts.mfa).
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 
 # --- Email ---------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(
@@ -433,7 +483,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# A session ends SESSION_IDLE_SECONDS after the last page viewed, and SESSION_COOKIE_AGE
+# after signing in at the latest (accounts.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -460,7 +513,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # The single sign-on buttons post here, and we redirect to the provider.
+        "form-action": [SELF, *form_action_origins(OIDC_APPS)],
     }
 }
 PERMISSIONS_POLICY: dict[str, list[str]] = {

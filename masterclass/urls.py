@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import mfa
 from courses.urls import site_urlpatterns
 from masterclass import views
 
@@ -18,6 +19,14 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("cohorts.urls")),
     path("author/", include("authoring.urls")),
+    path("audit/", include("audit.urls")),
+    # Before allauth's own: removing a security key keeps the second factor a role needs.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        mfa.remove_security_key,
+        name="mfa_remove_webauthn",
+    ),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,15 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
 from accounts.models import Invitation, User
@@ -28,6 +38,25 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             group, _ = Group.objects.get_or_create(name=AUTHORS_GROUP)
             self.groups.add(group)
+
+    @factory.post_generation
+    def mfa(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """`mfa=True`: the person has an authenticator app set up, as staff must."""
+        if create and extracted:
+            give_totp(self)
+
+
+def give_totp(user: User) -> Authenticator:
+    """Set up an authenticator app (TOTP) for the user, as they would on the MFA pages."""
+    found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return found or TOTP.activate(user, generate_totp_secret()).instance
+
+
+def totp_code(user: User, at: float | None = None) -> str:
+    """The code the user's authenticator app shows now (or at the given Unix time)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(at or time.time()) // 30))
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

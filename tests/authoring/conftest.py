@@ -21,17 +21,17 @@ from tests.courses.conftest import MINI_COURSE
 
 @pytest.fixture
 def editor(db: None) -> Any:
-    return UserFactory(email="editor@example.gov.uk", author=True)
+    return UserFactory(email="editor@example.gov.uk", author=True, mfa=True)
 
 
 @pytest.fixture
 def reviewer(db: None) -> Any:
-    return UserFactory(email="reviewer@example.gov.uk", author=True)
+    return UserFactory(email="reviewer@example.gov.uk", author=True, mfa=True)
 
 
 @pytest.fixture
 def outsider(db: None) -> Any:
-    return UserFactory(email="outsider@example.gov.uk", author=True)
+    return UserFactory(email="outsider@example.gov.uk", author=True, mfa=True)
 
 
 @pytest.fixture

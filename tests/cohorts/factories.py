@@ -1,6 +1,7 @@
 """Cohorts and their members for tests.
 
-``CohortFactory(facilitators=[user], report_viewers=[user])`` adds people to the cohort;
+``CohortFactory(facilitators=[user], report_viewers=[user])`` adds people to the cohort
+(facilitators with the authenticator app their role requires);
 ``MembershipFactory(cohort=cohort, learner=user)`` is a joined learner (email taken from the
 account), ``MembershipFactory(cohort=cohort)`` a pending invitation.
 """
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cohorts.models import Cohort, Membership, ModuleSchedule
+from tests.accounts.factories import give_totp
 from tests.courses.factories import CourseFactory
 
 
@@ -30,6 +32,8 @@ class CohortFactory(factory.django.DjangoModelFactory):
     def facilitators(self, create: bool, extracted: Iterable[User] | None, **kwargs: Any) -> None:
         if create and extracted:
             self.facilitators.add(*extracted)
+            for facilitator in extracted:
+                give_totp(facilitator)  # as the role requires (accounts.mfa)
 
     @factory.post_generation
     def report_viewers(self, create: bool, extracted: Iterable[User] | None, **kwargs: Any) -> None:
