@@ -33,3 +33,12 @@ class EmailTask(Task):
 )
 def send_email_message(message: dict[str, Any]) -> None:
     email_queue.send_email(payload=message)
+
+
+# A beat job (CELERY_BEAT_SCHEDULE), daily. Safe to run twice: an account already anonymised is
+# no longer due, and each is checked again under its lock.
+@shared_task(ignore_result=True)
+def anonymise_inactive_accounts() -> None:
+    from accounts import data_rights
+
+    data_rights.anonymise_inactive_accounts()
