@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.decorators import tutor_required
 from accounts.models import User
+from audit import services as audit
 from exercises import presenters, services
 from exercises.models import Kind, State, Submission
 
@@ -69,6 +70,12 @@ def mark(request: HttpRequest, submission: int) -> HttpResponse:
         pk=submission,
         exercise__kind=Kind.FREE_TEXT,
     )
+    if request.method == "GET":
+        audit.record(
+            actor=request.user, action="marking.viewed_answer", target=found.learner.email,
+            details={"submission": found.pk, "exercise": found.exercise.slug,
+                     "course": found.exercise.course.slug}, request=request,
+        )  # fmt: skip
     form = MarkForm(request.POST or None, rubric=found.exercise.spec["rubric"])
     if request.method == "POST" and found.state == State.AWAITING_TUTOR and form.is_valid():
         try:

@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import roles
+from accounts.context_processors import sees_authoring
 from accounts.models import User
+from authoring import access
 from courses import selectors as course_selectors
 from courses.responses import not_open_yet
 from exercises import presenters, selectors, services
 from exercises.forms import AnswerForm
 from exercises.models import Submission
+from masterclass import ratelimits
 
 
 @login_required
@@ -31,11 +33,16 @@ def exercise(request: HttpRequest, course: str, exercise: str) -> HttpResponse:
         return not_open_yet(request, lesson=None, course=found_course, opens_on=opens_on)
     learner = cast(User, request.user)
     form = AnswerForm(request.POST or None, exercise=found, order_seed=learner.pk)
+    limited = False
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimits.check(request, action="submit_answer")
             submission = services.submit_answer(
                 learner=learner, exercise=found, answer=form.answer(), confidence=form.confidence
             )
+        except ratelimits.RateLimited:
+            limited = True
+            form.add_error(None, ratelimits.TOO_MANY_ANSWERS)  # the answer stays in the form
         except services.AttemptsUsedUp:
             form.add_error(None, "You have used all your attempts at this exercise")
         except services.AlreadyCorrect:
@@ -45,8 +52,12 @@ def exercise(request: HttpRequest, course: str, exercise: str) -> HttpResponse:
             return redirect(f"{url}#attempt-{submission.pk}")
     context = presenters.exercise_page(exercise=found, course=found_course, learner=learner)
     context["form"] = form
-    context["can_regrade"] = roles.is_admin(learner) or roles.is_author(learner)
-    return render(request, "exercises/exercise.html", context, status=400 if form.errors else 200)
+    # Learners (no authoring role, as remembered in the session) are spared the role queries.
+    context["can_regrade"] = sees_authoring(request) and access.can_regrade(
+        user=learner, course=found_course
+    )
+    status = 429 if limited else 400 if form.errors else 200
+    return render(request, "exercises/exercise.html", context, status=status)
 
 
 @login_required
@@ -74,9 +85,9 @@ def attempt_result(request: HttpRequest, course: str, exercise: str, attempt: in
 @login_required
 @require_POST
 def regrade(request: HttpRequest, course: str, exercise: str) -> HttpResponse:
-    if not (roles.is_admin(request.user) or roles.is_author(request.user)):
-        raise Http404
     found_course = course_selectors.course_for(user=request.user, slug=course)
+    if not access.can_regrade(user=request.user, course=found_course):
+        raise Http404
     found = selectors.exercise_for(course=found_course, slug=exercise)
     count = services.regrade(exercise=found)
     messages.success(request, f"{count} answers to “{found.title}” will be marked again.")

@@ -26,6 +26,7 @@ from authoring.uploads import UploadSizeLimit, limit_upload
 from authoring.views.common import _user, page, workspace
 from cohorts.presenters.pagination import pagination
 from courses.content.problems import ContentInvalid, Problem
+from masterclass import ratelimits
 
 VERSIONS_PER_PAGE = 25
 # Problems listed in an import's error summary; the rest are counted.
@@ -369,6 +370,7 @@ def _version(ws: Workspace, number: int) -> Version:
 
 @login_required
 @require_GET
+@ratelimits.export_limit
 def export_version(request: HttpRequest, course: str, number: int) -> HttpResponse:
     ws = workspace(request, course)
     chosen = _version(ws, number)
@@ -378,6 +380,7 @@ def export_version(request: HttpRequest, course: str, number: int) -> HttpRespon
 
 @login_required
 @require_GET
+@ratelimits.export_limit
 def export_draft(request: HttpRequest, course: str) -> HttpResponse:
     ws = workspace(request, course)
     services.record(workspace=ws, actor=_user(request), action="export", version="draft")

@@ -12,6 +12,7 @@ from audit import services as audit
 from cohorts import access, exports, presenters, reports, selectors
 from cohorts.filters import DashboardFilterForm, filter_members
 from exercises.models import Exercise
+from masterclass import ratelimits
 
 
 @login_required
@@ -61,6 +62,7 @@ def item_detail(request: HttpRequest, cohort: int, exercise: str) -> HttpRespons
 
 @login_required
 @require_safe
+@ratelimits.export_limit
 def export_grid(request: HttpRequest, cohort: int) -> HttpResponseBase:
     found = access.cohort_for_facilitator(user=request.user, cohort_id=cohort)
     shape = reports.course_shape(course=found.course)
@@ -81,6 +83,7 @@ def export_grid(request: HttpRequest, cohort: int) -> HttpResponseBase:
 
 @login_required
 @require_safe
+@ratelimits.export_limit
 def export_items(request: HttpRequest, cohort: int) -> HttpResponseBase:
     found = access.cohort_for_facilitator(user=request.user, cohort_id=cohort)
     audit.record(
@@ -104,6 +107,7 @@ def report(request: HttpRequest, cohort: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@ratelimits.export_limit
 def export_report(request: HttpRequest, cohort: int) -> HttpResponseBase:
     found = access.cohort_for_report(user=request.user, cohort_id=cohort)
     return exports.csv_response(

@@ -475,7 +475,7 @@ def test_the_drill_down_of_someone_not_yet_joined(client, cohort, facilitator) -
     client.force_login(facilitator)
     text = text_of(html_of(client, urls(cohort, member)["learner"]))
     assert "has not joined yet" in text
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action="viewed_learner_answers").exists()
 
 
 # --- Question analysis ----------------------------------------------------------------------
