@@ -12,7 +12,7 @@ from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import roles
@@ -46,6 +46,12 @@ REFUSALS = {
 
 def can_create_courses(*, user: Person) -> bool:
     return roles.is_admin(user) or roles.is_author(user)
+
+
+def can_open_workspaces(*, user: Person) -> bool:
+    """Bringing a live course made before authoring existed into the authoring area: for
+    admins, as no one has a role on such a course yet."""
+    return roles.is_admin(user)
 
 
 def role_in(*, user: Person, workspace: Workspace) -> str | None:
@@ -103,3 +109,17 @@ def can_preview_unlisted(*, user: Person, course: Course) -> bool:
     if workspace is None:
         return True
     return CourseRole.objects.filter(workspace=workspace, user_id=cast(int, user.pk)).exists()
+
+
+def can_regrade(*, user: Person, course: Course) -> bool:
+    """Whether the user may have every answer to the course's exercises marked again (after an
+    answer key is fixed): admins, and the course's editors and owners. A course that is not in
+    the authoring area (loaded only from a folder) has no roles: every author may."""
+    if not user.is_authenticated:
+        return False
+    if roles.is_admin(user):
+        return True
+    workspace = Workspace.objects.filter(Q(live=course) | Q(draft=course)).first()
+    if workspace is None:
+        return roles.is_author(user)
+    return allows(role_in(user=user, workspace=workspace), Need.EDIT)

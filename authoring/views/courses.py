@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import roles
 from authoring import access, editor, selectors, services
 from authoring.access import Need
 from authoring.forms import CourseCreateForm, CourseDetailsForm
@@ -22,10 +21,10 @@ from courses.content.problems import ContentInvalid
 def home(request: HttpRequest) -> HttpResponse:
     """The courses this person works on. Admins also see live courses that have no
     workspace yet (made before authoring existed) and can open one (POST)."""
-    is_admin = roles.is_admin(request.user)
+    may_open = access.can_open_workspaces(user=request.user)
     if request.method == "POST":
-        if not is_admin:
-            raise PermissionDenied
+        if not may_open:
+            raise PermissionDenied("Only admins can bring a course into the authoring area.")
         chosen = request.POST.get("course", "")
         valid = chosen.isascii() and chosen.isdigit() and len(chosen) < 10
         course = get_object_or_404(
@@ -52,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "workspaces": workspaces,
             "can_create": can_create,
-            "without_workspace": selectors.courses_without_workspace() if is_admin else [],
+            "without_workspace": selectors.courses_without_workspace() if may_open else [],
         },
     )
 

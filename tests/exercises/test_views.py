@@ -117,6 +117,40 @@ def test_only_authors_and_admins_can_regrade(client, learner, author, course) ->
     assert response.status_code == 302
 
 
+def test_in_the_authoring_area_only_the_courses_editors_can_regrade(client, course) -> None:
+    """An author with a role on another course, or a reviewer of this one, may not have its
+    answers marked again: nothing is queued, and the button is not shown."""
+    from authoring import services as authoring_services
+    from authoring.models import CourseRole, Role
+    from tests.accounts.factories import UserFactory
+
+    workspace = authoring_services.workspace_for_course(course=course)
+    other = authoring_services.create_course(
+        actor=UserFactory(author=True, mfa=True), slug="other", title="Other", summary="Other."
+    )
+    people = {
+        "other_author": (UserFactory(author=True, mfa=True), other, Role.OWNER),
+        "reviewer": (UserFactory(author=True, mfa=True), workspace, Role.REVIEWER),
+        "editor": (UserFactory(author=True, mfa=True), workspace, Role.EDITOR),
+    }
+    for user, where, role in people.values():
+        CourseRole.objects.create(workspace=where, user=user, role=role)
+    submission = services.submit_answer(
+        learner=UserFactory(), exercise=course.exercises.get(slug="flow-1871"),
+        answer={"value": 900.0}, confidence=None,
+    )  # fmt: skip
+    services.grade_submission(submission_id=submission.pk)
+    for name in ("other_author", "reviewer"):
+        client.force_login(people[name][0])
+        assert "Mark every answer again" not in client.get(FLOW).content.decode(), name
+        assert client.post(f"{FLOW}regrade").status_code == 404, name
+        assert Submission.objects.get(pk=submission.pk).state == State.GRADED, name
+    client.force_login(people["editor"][0])
+    assert "Mark every answer again" in client.get(FLOW).content.decode()
+    assert client.post(f"{FLOW}regrade").status_code == 302
+    assert Submission.objects.get(pk=submission.pk).state == State.PENDING
+
+
 def test_ordering_page_and_answer(reader, django_capture_on_commit_callbacks):
     url = "/courses/mini-course/exercises/order-years/"
     html = reader.get(url).content.decode()
