@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from authoring.models import Comment, CourseRole, Role
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,10 @@ def test_an_owner_adds_a_reviewer_who_can_then_preview(
     assert CourseRole.objects.get(workspace=workspace, user=newcomer).role == Role.REVIEWER
     client = Client()
     client.force_login(newcomer)
+    # The role needs a second factor: they are asked to set one up first.
+    first = client.get(url("overview", course=workspace.slug))
+    assert first.status_code == 302 and first["Location"].startswith("/accounts/2fa/")
+    give_totp(newcomer)
     assert client.get(url("overview", course=workspace.slug)).status_code == 200
     assert (
         client.get(reverse("courses:course", kwargs={"course": workspace.draft.slug})).status_code

@@ -33,6 +33,13 @@ def sign_out(page: Any) -> None:
     page.wait_for_url(lambda url: "/accounts/logout" not in url)
 
 
+def enter_password(page: Any, email: str, password: str, path: str = "/accounts/login/") -> None:
+    page.goto(path)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def confirm_password(page: Any, password: str, axe: Any = None) -> None:
     """allauth asks for the password again before a second factor is changed."""
     page.wait_for_url("**/accounts/reauthenticate/**")
@@ -47,10 +54,7 @@ def test_an_admin_sets_up_an_authenticator_app_and_signs_in_with_it(
     page: Any, axe: Any, password: str
 ) -> None:
     admin = UserFactory(email="new.admin@example.gov.uk", is_staff=True, is_superuser=True)
-    page.goto("/accounts/login/?next=/cohorts/")
-    page.get_by_label("Email address").fill(admin.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, admin.email, password, path="/accounts/login/?next=/cohorts/")
 
     # Sent to set up two-factor authentication first, told why.
     page.wait_for_url("**/accounts/2fa/**")
@@ -80,10 +84,7 @@ def test_an_admin_sets_up_an_authenticator_app_and_signs_in_with_it(
     axe(page)
 
     sign_out(page)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(admin.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, admin.email, password)
     page.wait_for_url("**/accounts/2fa/authenticate/**")
     axe(page)
     page.get_by_label("Code", exact=True).fill("000000")
@@ -127,10 +128,7 @@ def test_a_security_key_is_added_and_signs_in(
     axe(page)
 
     sign_out(page)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(site_admin.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, site_admin.email, password)
     page.wait_for_url("**/accounts/2fa/authenticate/**")
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(lambda url: "/accounts/2fa/authenticate" not in url)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from courses import services
 from progress import services as progress_services
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, totp_code
 from tests.cohorts.factories import CohortFactory
 from tests.progress.helpers import complete, read, right, wrong
 
@@ -91,7 +91,10 @@ def test_print_buttons_stay_hidden_without_javascript(
         page.get_by_label("Email address").fill(site_admin.email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.get_by_label("Code", exact=True).fill(totp_code(site_admin))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/accounts/2fa/authenticate" not in url)
         page.goto(reverse("cohorts:report", kwargs={"cohort": cohort.pk}))
         assert page.get_by_text("Download the report (CSV)").is_visible()
         button = page.locator("button", has_text="Print or save as PDF")

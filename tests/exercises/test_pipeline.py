@@ -74,7 +74,7 @@ def test_an_author_trying_a_draft_exercise_is_graded_by_a_worker_and_counts_for_
     from authoring.models import CourseRole, Role
     from progress.models import CourseProgress
 
-    author = UserFactory(author=True)
+    author = UserFactory(author=True, mfa=True)
     workspace = authoring_services.workspace_for_course(course=course)
     CourseRole.objects.create(workspace=workspace, user=author, role=Role.EDITOR)
     client = Client()
