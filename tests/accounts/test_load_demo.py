@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_ACCOUNTS
@@ -32,3 +35,34 @@ def test_refuses_to_create_demo_accounts_in_production(settings) -> None:
     with pytest.raises(CommandError, match="Refusing to load demo data"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "email, staff_page",
+    [
+        ("admin@example.gov.uk", "/cohorts/"),
+        ("author@example.gov.uk", "/author/"),
+        ("facilitator@example.gov.uk", "/cohorts/"),
+    ],
+)
+def test_demo_staff_sign_in_with_the_code_demo_code_shows(client, email, staff_page) -> None:
+    call_command("load_demo")
+    call_command("load_demo")  # still one authenticator app each
+    account = next(a for a in DEMO_ACCOUNTS if a.email == email)
+    user = User.objects.get(email=email)
+    assert Authenticator.objects.filter(user=user).count() == 1
+    response = client.post("/accounts/login/", {"login": email, "password": account.password})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    out = io.StringIO()
+    call_command("demo_code", email, stdout=out)
+    response = client.post("/accounts/2fa/authenticate/", {"code": out.getvalue().strip()})
+    assert response.status_code == 302, response.content.decode()[:800]
+    assert client.get(staff_page).status_code == 200
+
+
+def test_demo_code_is_for_demo_staff_accounts_only(settings) -> None:
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "learner@example.gov.uk")
+    settings.IS_PRODUCTION = True
+    with pytest.raises(CommandError, match="Refusing"):
+        call_command("demo_code", "admin@example.gov.uk")
