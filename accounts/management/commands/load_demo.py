@@ -24,8 +24,9 @@ class Command(BaseCommand):
         accounts = load_demo_accounts()
         for account, _, created in accounts:
             verb = "Created" if created else "Updated"
+            code = " (then the code from: manage.py demo_code <email>)" * account.second_factor
             self.stdout.write(
-                f"{verb} demo {account.role}: {account.email} / password {account.password}"
+                f"{verb} demo {account.role}: {account.email} / password {account.password}{code}"
             )
         existing = Course.objects.filter(slug=SAMPLE_COURSE.name).first()
         if existing is not None and published_in_the_browser(course=existing):
