@@ -1,11 +1,11 @@
-"""Sends people whose roles need two-factor authentication to set it up first."""
+"""Session rules: people whose roles need two-factor authentication set it up before anything
+else, and sessions end after a spell without activity."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -68,8 +68,7 @@ class MFARequiredMiddleware:
         if request.session.get(MFA_SESSION_KEY) == user.pk:
             return None
         messages.warning(request, mfa.REQUIRED_MESSAGE)
-        query = urlencode({"next": request.get_full_path()})
-        return HttpResponseRedirect(f"{reverse('mfa_index')}?{query}")
+        return HttpResponseRedirect(reverse("mfa_index"))
 
 
 class IdleSessionMiddleware:
