@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 
 
 # --- Personas and data ----------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings) -> None:  # type: ignore[no-untyped-def]
-    """These tests make many accounts and never sign in with a password."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def facilitator(db: None) -> Any:
     return UserFactory(email="facilitator@example.gov.uk", first_name="Fay", last_name="Cilitator")
