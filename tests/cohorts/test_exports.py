@@ -28,7 +28,6 @@ from tests.cohorts.test_dashboard_views import (
 )
 
 # The personas and the cohort of the dashboard tests.
-_quick_passwords = shared._quick_passwords
 cohort = shared.cohort
 facilitator = shared.facilitator
 other_facilitator = shared.other_facilitator
