@@ -44,7 +44,11 @@ def limits(settings: Any) -> dict[str, str]:
 
 # --- Answers ----------------------------------------------------------------------------------
 def test_the_limits_in_use(settings: Any) -> None:
-    assert settings.RATE_LIMITS == {"submit_answer": "30/m/user", "export": "10/m/user"}
+    assert settings.RATE_LIMITS == {
+        "submit_answer": "30/m/user",
+        "export": "10/m/user",
+        "data_export": "30/h/user",
+    }
 
 
 def test_answers_over_the_limit_are_refused_with_the_answer_kept(
